@@ -1,0 +1,405 @@
+"""The policy model: pydantic models for a TOML policy file, with dated periods.
+
+A policy has base rules and optional ``[[periods]]``. A period is in force from its ``from``
+date up to (not including) its ``until`` date and overrides keys of the base rules; every
+answer for a date uses the rules in force on that date (:meth:`Policy.rules_at`).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import copy
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine.versions import parse_version
+
+WEEKDAYS = tuple(name.lower() for name in _calendar.day_name)
+ChangeKind = Literal["security", "bug", "feature", "perf", "docs"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("security", "bug", "feature", "perf", "docs")
+PositiveInt = Annotated[int, Field(ge=1)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+DayOfMonth = Annotated[int, Field(ge=1, le=31)]
+
+
+class StrictModel(BaseModel):
+    """Base for policy sections: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _check_version(value: str) -> str:
+    parse_version(value)
+    return value
+
+
+class Project(StrictModel):
+    """Names and formats: what a tag and a release branch are called, what a line is."""
+
+    name: str = Field(description="Project name, used in notes and titles.")
+    main_branch: str = Field("main", description="Branch releases are cut from.")
+    tag_format: str = Field("v{version}", description="Tag of a release, e.g. v{version}.")
+    branch_format: str = Field(
+        "release-{version}", description="Release branch name, e.g. release-{version}."
+    )
+    line: Literal["major", "minor"] = Field(
+        "major", description='A release line is a major ("24") or a major.minor ("1.12").'
+    )
+
+    @field_validator("tag_format", "branch_format")
+    @classmethod
+    def _has_placeholder(cls, value: str) -> str:
+        if not any(p in value for p in ("{version}", "{line}", "{major}")):
+            raise ValueError(f'expected a format containing "{{version}}", got "{value}"')
+        return value
+
+
+class Holidays(StrictModel):
+    """Days a release never falls on: a country's public holidays and explicit dates."""
+
+    country: str | None = Field(None, description="ISO country code for the holidays library.")
+    subdivision: str | None = Field(None, description="State or province, e.g. CA.")
+    dates: list[date] = Field(default_factory=list, description="Extra dates to skip.")
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import holidays
+
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f'expected a country code such as "US", got "{value}"')
+        return value
+
+
+class Cadence(StrictModel):
+    """When releases happen: every N weeks on a weekday, or monthly on a day."""
+
+    every_weeks: PositiveInt | None = Field(None, description="Release every N weeks.")
+    weekday: str | None = Field(None, description="Weekday of a weekly cadence, e.g. tuesday.")
+    day_of_month: DayOfMonth | None = Field(
+        None, description="Release monthly on this day (clamped to the month's last day)."
+    )
+    anchor_date: date = Field(description="Nominal date of the anchor release.")
+    anchor_version: str = Field(description="Version released on the anchor date.")
+    bump: Literal["major", "minor"] = Field("major", description="What each release bumps.")
+    branch_cut_days_before: NonNegativeInt | None = Field(
+        None, description="Cut the release branch N days before the release."
+    )
+    branch_cut_day: DayOfMonth | None = Field(
+        None, description="Cut the release branch on this day of the release's month."
+    )
+    holidays: Holidays = Field(default_factory=Holidays)
+
+    _version = field_validator("anchor_version")(_check_version)
+
+    @field_validator("weekday")
+    @classmethod
+    def _weekday_name(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() not in WEEKDAYS:
+            raise ValueError(f'expected a weekday name, got "{value}"')
+        return None if value is None else value.lower()
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Cadence:
+        if (self.every_weeks is None) == (self.day_of_month is None):
+            raise ValueError("expected exactly one of every_weeks or day_of_month")
+        if self.every_weeks is not None:
+            if self.weekday is None:
+                raise ValueError("every_weeks needs a weekday")
+            if WEEKDAYS[self.anchor_date.weekday()] != self.weekday:
+                actual = WEEKDAYS[self.anchor_date.weekday()]
+                raise ValueError(
+                    f"anchor_date {self.anchor_date} is a {actual}, expected a {self.weekday}"
+                )
+        elif self.weekday is not None:
+            raise ValueError("weekday only applies to every_weeks")
+        elif self.anchor_date.day != min(
+            self.day_of_month or 1, _calendar.monthrange(*_ym(self.anchor_date))[1]
+        ):
+            raise ValueError(
+                f"anchor_date {self.anchor_date} is not on day_of_month {self.day_of_month}"
+            )
+        if self.branch_cut_days_before is not None and self.branch_cut_day is not None:
+            raise ValueError("expected at most one of branch_cut_days_before or branch_cut_day")
+        if (
+            self.branch_cut_day is not None
+            and self.day_of_month is not None
+            and self.branch_cut_day >= self.day_of_month
+        ):
+            raise ValueError("branch_cut_day must come before day_of_month")
+        return self
+
+
+def _ym(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+class Lts(StrictModel):
+    """Long-term-support lines: every Kth release, or every version divisible by K."""
+
+    every: PositiveInt | None = Field(
+        None, description="Every Kth release counting from `from` is LTS (from, from+K, ...)."
+    )
+    divisible_by: PositiveInt | None = Field(
+        None, description="Every version whose line number is divisible by K is LTS."
+    )
+    from_version: str = Field("0.0.0", alias="from", description="First version the rule covers.")
+    months: PositiveInt = Field(description="An LTS line is supported this many months.")
+
+    _version = field_validator("from_version")(_check_version)
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Lts:
+        if (self.every is None) == (self.divisible_by is None):
+            raise ValueError("expected exactly one of every or divisible_by")
+        return self
+
+
+class Support(StrictModel):
+    """Which release lines get fixes, and until when."""
+
+    newest: PositiveInt | None = Field(None, description="The N newest releases are supported.")
+    months: PositiveInt | None = Field(
+        None, description="Support ends M months after a line's release."
+    )
+    security_weeks: NonNegativeInt = Field(
+        0, description="After regular support ends, security fixes only for X more weeks."
+    )
+    lts: Lts | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Support:
+        if (self.newest is None) == (self.months is None):
+            raise ValueError("expected exactly one of newest or months")
+        return self
+
+
+class BackportRule(StrictModel):
+    """Where one kind of change is backported and when it ships."""
+
+    lines: Literal["all-supported", "supported-except-current", "current", "none"] = Field(
+        "none", description="Which supported lines receive the change."
+    )
+    on_by_default_only: bool = Field(
+        False, description="Only changes to on-by-default components qualify."
+    )
+    release: Literal["immediate", "cadence"] = Field(
+        "cadence", description="Ship a patch release at once, or on the next release day."
+    )
+
+
+class Backport(StrictModel):
+    """Backport rules per change kind and the PR labels that mark each kind."""
+
+    labels: dict[ChangeKind, list[str]] = Field(default_factory=dict)
+    security: BackportRule = BackportRule(lines="all-supported", release="immediate")
+    bug: BackportRule = BackportRule(lines="supported-except-current", on_by_default_only=True)
+    feature: BackportRule = BackportRule()
+    perf: BackportRule = BackportRule()
+    docs: BackportRule = BackportRule()
+
+
+class Component(StrictModel):
+    """A part of the monorepo: its paths, support tier and whether it is on by default."""
+
+    name: str
+    paths: list[str] = Field(min_length=1, description="Glob patterns, e.g. decoder/**.")
+    tier: Literal[1, 2, 3]
+    on_by_default: bool = True
+    maintainers: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(
+        default_factory=list, description="Tier criteria this component has shown."
+    )
+
+
+class Milestone(StrictModel):
+    """A version that may only ship once the toolchain floor has reached a minimum."""
+
+    version: str
+    floor: str
+
+    _version = field_validator("version")(_check_version)
+
+
+class Toolchain(StrictModel):
+    """The minimum toolchain (floor) rule: support the N newest, or newest minus K."""
+
+    newest: PositiveInt | None = Field(
+        None, description="Support the N newest toolchain releases."
+    )
+    newest_minus: NonNegativeInt | None = Field(
+        None, description="The floor is the newest release minus K minors."
+    )
+    grace_days: NonNegativeInt = Field(
+        0, description="Days after a toolchain release during which the old floor is accepted."
+    )
+    files: list[str] = Field(default_factory=list, description="Files declaring the floor.")
+    milestones: list[Milestone] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Toolchain:
+        if (self.newest is None) == (self.newest_minus is None):
+            raise ValueError("expected exactly one of newest or newest_minus")
+        return self
+
+    @property
+    def minors_below_newest(self) -> int:
+        """How many minor versions the floor sits below the newest release."""
+        if self.newest is not None:
+            return self.newest - 1
+        assert self.newest_minus is not None
+        return self.newest_minus
+
+
+class Toolchains(StrictModel):
+    """Toolchain floors per language."""
+
+    go: Toolchain | None = None
+    rust: Toolchain | None = None
+
+
+class Package(StrictModel):
+    """A manifest whose version moves with the runtime."""
+
+    path: str
+    kind: Literal["cargo", "pyproject", "package-json", "c-header", "go-module"]
+    tag_prefix: str | None = Field(None, description="Go modules: tag prefix, e.g. embeddings/go/.")
+
+
+class Prerelease(StrictModel):
+    """Pre-release labels, in order (``1.0.0-beta.1`` before ``1.0.0-rc.1``)."""
+
+    labels: list[str] = Field(default_factory=lambda: ["beta", "rc"])
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: list[str]) -> list[str]:
+        for label in value:
+            if not label.isalpha() or not label.islower():
+                raise ValueError(f'expected lowercase letters such as "rc", got "{label}"')
+        return value
+
+
+class Rules(StrictModel):
+    """Every rule of a policy as in force on one date."""
+
+    project: Project
+    cadence: Cadence | None = None
+    support: Support
+    backport: Backport = Backport()
+    components: list[Component] = Field(default_factory=list)
+    toolchains: Toolchains = Toolchains()
+    packages: list[Package] = Field(default_factory=list)
+    prerelease: Prerelease = Prerelease()
+
+    @model_validator(mode="after")
+    def _unique_components(self) -> Rules:
+        seen: set[str] = set()
+        for component in self.components:
+            if component.name in seen:
+                raise ValueError(f'component "{component.name}" is listed twice')
+            seen.add(component.name)
+        return self
+
+
+PERIOD_SECTIONS = ("cadence", "support", "backport", "components", "toolchains", "packages")
+
+
+class PeriodFile(StrictModel):
+    """A dated period as written in the file: keys it overrides from ``from`` until ``until``."""
+
+    from_date: date = Field(alias="from", description="First day the period is in force.")
+    until: date | None = Field(None, description="First day it is no longer in force.")
+    note: str | None = Field(None, description="Why the rules changed (shown in summaries).")
+    cadence: dict[str, Any] | None = None
+    support: dict[str, Any] | None = None
+    backport: dict[str, Any] | None = None
+    components: list[dict[str, Any]] | None = None
+    toolchains: dict[str, Any] | None = None
+    packages: list[dict[str, Any]] | None = None
+
+
+class PolicyFile(Rules):
+    """The whole file: the base rules plus ``[[periods]]`` (used for the JSON Schema)."""
+
+    periods: list[PeriodFile] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A validated period: the complete rules in force over ``[start, end)``."""
+
+    start: date
+    end: date | None
+    note: str | None
+    rules: Rules
+
+    def covers(self, day: date) -> bool:
+        """True when ``day`` falls inside the period."""
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A loaded policy: base rules and dated periods, answering "which rules on date D"."""
+
+    source: str
+    base: Rules
+    periods: tuple[Period, ...] = ()
+
+    def rules_at(self, day: date) -> Rules:
+        """The rules in force on ``day``."""
+        for period in self.periods:
+            if period.covers(day):
+                return period.rules
+        return self.base
+
+    def boundaries(self) -> list[date]:
+        """Every date on which the rules in force change, in order."""
+        days: set[date] = set()
+        for period in self.periods:
+            days.add(period.start)
+            if period.end is not None:
+                days.add(period.end)
+        return sorted(days)
+
+    @property
+    def project(self) -> Project:
+        """Project names never change across periods."""
+        return self.base.project
+
+
+# Keys that are alternatives to each other: a period setting one drops the others from the base,
+# so a period can switch from a weekly to a monthly cadence, or from `newest` to `months`.
+ALTERNATIVE_KEYS: tuple[tuple[frozenset[str], ...], ...] = (
+    (frozenset({"every_weeks", "weekday"}), frozenset({"day_of_month"})),
+    (frozenset({"branch_cut_days_before"}), frozenset({"branch_cut_day"})),
+    (frozenset({"newest"}), frozenset({"months"}), frozenset({"newest_minus"})),
+    (frozenset({"every"}), frozenset({"divisible_by"})),
+)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base``: tables merge key by key, the rest replace.
+
+    Setting a key also drops its alternatives (``ALTERNATIVE_KEYS``) from the base table.
+    """
+    merged = copy.deepcopy(base)
+    for group in ALTERNATIVE_KEYS:
+        for option in group:
+            if option & override.keys():
+                for other in group:
+                    if other is not option:
+                        for key in other - override.keys():
+                            merged.pop(key, None)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged

@@ -1,0 +1,61 @@
+"""Semantic versions, release lines and bumps (semver, pre-releases included)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import semver
+
+from engine.errors import VersionError
+
+LineKind = Literal["major", "minor"]
+Bump = Literal["major", "minor"]
+
+
+def parse_version(text: str) -> semver.Version:
+    """Parse a semantic version such as ``7.0.0`` or ``1.0.0-rc.2`` (no ``v`` prefix)."""
+    try:
+        return semver.Version.parse(text)
+    except (ValueError, TypeError) as exc:
+        raise VersionError(f'expected a semantic version such as "1.2.3", got "{text}"') from exc
+
+
+def line_of(version: semver.Version, kind: LineKind) -> str:
+    """The release line a version belongs to: ``"24"`` for major lines, ``"1.12"`` for minor."""
+    if kind == "major":
+        return str(version.major)
+    return f"{version.major}.{version.minor}"
+
+
+def line_sort_key(cycle: str) -> tuple[int, ...]:
+    """Order release lines numerically ("9" before "10", "1.9" before "1.10")."""
+    return tuple(int(part) for part in cycle.split("."))
+
+
+def line_base_version(cycle: str) -> semver.Version:
+    """The first version of a line: ``"24"`` → 24.0.0, ``"1.12"`` → 1.12.0."""
+    parts = [int(p) for p in cycle.split(".")] + [0, 0]
+    return semver.Version(parts[0], parts[1], 0)
+
+
+def bump(version: semver.Version, how: Bump) -> semver.Version:
+    """The next release after ``version``: a new major or a new minor, never a pre-release."""
+    if how == "major":
+        return semver.Version(version.major + 1, 0, 0)
+    return semver.Version(version.major, version.minor + 1, 0)
+
+
+def is_prerelease(version: semver.Version) -> bool:
+    """True for ``-beta.N`` / ``-rc.N`` style versions."""
+    return version.prerelease is not None
+
+
+def format_name(template: str, version: semver.Version, kind: LineKind) -> str:
+    """Fill a tag or branch format ({version}, {major}, {minor}, {patch}, {line})."""
+    return template.format(
+        version=str(version),
+        major=version.major,
+        minor=version.minor,
+        patch=version.patch,
+        line=line_of(version, kind),
+    )

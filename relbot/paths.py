@@ -1,0 +1,29 @@
+"""Where relbot's shipped data lives, installed from a wheel or run from a source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _data(name: str) -> Path:
+    installed = _PACKAGE / "_data" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / name  # a source checkout or an editable install
+
+
+def policies_dir() -> Path:
+    """The folder of shipped policy files (``runtime.toml``, ``wasmtime.toml``, ...)."""
+    return _data("policies")
+
+
+def migrations_dir() -> Path:
+    """The Alembic script folder."""
+    return _data("migrations")
+
+
+def default_policy() -> Path:
+    """The shipped default policy, used when neither --policy nor a relbot.toml is found."""
+    return policies_dir() / "runtime.toml"
