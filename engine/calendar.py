@@ -1,8 +1,10 @@
 """The release calendar: dates, branch cuts, versions, tags and branches from the cadence.
 
 Nominal dates follow the cadence in force on each date (dated periods may change it); a
-nominal date on a weekend or a listed holiday moves to the next working day. The anchor
-release is the first one projected; every later one bumps the version once.
+nominal date on a weekend or a listed holiday moves to the next working day (a release with
+no working day before the next nominal date is absorbed by the next release). The anchor
+release is the first one projected; every later one bumps the version once, as the cadence in
+force on its nominal date says.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from engine.versions import bump, format_name, parse_version
 
 # A cadence step is at most a month; a shift past this many days means the holiday data is broken.
 MAX_SHIFT_DAYS = 14
+Day = date  # PlannedRelease has a field named `date`
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,9 @@ class PlannedRelease:
     """One projected release: when it ships, when its branch is cut, what it is called."""
 
     version: semver.Version
-    date: date
-    nominal: date
-    branch_cut: date
+    date: Day
+    nominal: Day
+    branch_cut: Day
     branch: str
     tag: str
     lts: bool
@@ -52,11 +55,21 @@ def releases(policy: Policy) -> Iterator[PlannedRelease]:
     base = policy.base.cadence
     if base is None:
         return
-    version = parse_version(base.anchor_version)
+    version: semver.Version | None = None
     nominal: date | None = base.anchor_date
     while nominal is not None:
         cadence = policy.rules_at(nominal).cadence or base
         actual = shift_to_working_day(nominal, cadence.holidays)
+        following = next_nominal(policy, nominal)
+        if following is not None and actual >= following:
+            # No working day before the next release day: the next release absorbs this one.
+            nominal = following
+            continue
+        # Each release bumps by the cadence in force on its own nominal date.
+        if version is None:
+            version = parse_version(base.anchor_version)
+        else:
+            version = bump(version, cadence.bump)
         rules = policy.rules_at(actual)
         kind = policy.project.line
         yield PlannedRelease(
@@ -68,8 +81,7 @@ def releases(policy: Policy) -> Iterator[PlannedRelease]:
             tag=format_name(policy.project.tag_format, version, kind),
             lts=is_lts(version, kind, rules.support.lts),
         )
-        version = bump(version, cadence.bump)
-        nominal = next_nominal(policy, nominal)
+        nominal = following
 
 
 def releases_between(policy: Policy, start: date, end: date) -> list[PlannedRelease]:

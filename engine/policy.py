@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from engine.errors import VersionError
 from engine.versions import parse_version
 
 WEEKDAYS = tuple(name.lower() for name in _calendar.day_name)
@@ -32,7 +33,10 @@ class StrictModel(BaseModel):
 
 
 def _check_version(value: str) -> str:
-    parse_version(value)
+    try:
+        parse_version(value)
+    except VersionError as exc:  # a ValueError lets pydantic report the key path
+        raise ValueError(str(exc)) from None
     return value
 
 

@@ -102,9 +102,9 @@ def support_end(
         assert support.months is not None
         end = add_months(line.release_date, support.months)
     lts = is_lts(line_base_version(line.cycle), kind, support.lts)
-    if lts and support.lts is not None:
-        lts_end = add_months(line.release_date, support.lts.months)
-        end = lts_end if end is None else max(end, lts_end)
+    if lts and support.lts is not None and end is not None:
+        # An unknown regular end stays unknown: LTS only ever lengthens support.
+        end = max(end, add_months(line.release_date, support.lts.months))
     return end, lts
 
 

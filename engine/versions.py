@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import semver
@@ -59,3 +60,41 @@ def format_name(template: str, version: semver.Version, kind: LineKind) -> str:
         patch=version.patch,
         line=line_of(version, kind),
     )
+
+
+_SEMVER = (
+    r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+)
+_FIELDS = {
+    "version": rf"(?P<version>{_SEMVER})",
+    "major": r"(?P<major>\d+)",
+    "minor": r"(?P<minor>\d+)",
+    "patch": r"(?P<patch>\d+)",
+    "line": r"(?P<line>\d+(?:\.\d+)?)",
+}
+
+
+def name_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching names made by a tag or branch format such as ``release-{version}``."""
+    parts = re.split(r"(\{[a-z]+\})", template)
+    regex = "".join(_FIELDS.get(part[1:-1], re.escape(part)) if part.startswith("{") else
+                    re.escape(part) for part in parts)
+    return re.compile(f"^{regex}$")
+
+
+def parse_name(template: str, name: str) -> semver.Version | None:
+    """The version a tag or branch name stands for under ``template``, or None if not one."""
+    match = name_pattern(template).match(name)
+    if match is None:
+        return None
+    fields = match.groupdict()
+    if fields.get("version"):
+        return semver.Version.parse(fields["version"])
+    if fields.get("line"):
+        return line_base_version(fields["line"])
+    if fields.get("major"):
+        return semver.Version(
+            int(fields["major"]), int(fields.get("minor") or 0), int(fields.get("patch") or 0)
+        )
+    return None

@@ -180,7 +180,7 @@ class BareRepo:
         author: tuple[str, str] | None = None, date: str | None = None,
     ) -> str:
         """Create a commit object; author defaults to the GitHub identity."""
-        env = {}
+        env: dict[str, str] = {}
         if author:
             env.update(GIT_AUTHOR_NAME=author[0], GIT_AUTHOR_EMAIL=author[1])
         if date:

@@ -64,8 +64,10 @@ def repo_json(root: str, repo: RepoState) -> Json:
         "clone_url": clone, "git_url": clone, "ssh_url": clone, "svn_url": clone,
         "pulls_url": f"{url}/pulls{{/number}}", "issues_url": f"{url}/issues{{/number}}",
         "labels_url": f"{url}/labels{{/name}}", "releases_url": f"{url}/releases{{/id}}",
-        "git_refs_url": f"{url}/git/refs{{/sha}}", "compare_url": f"{url}/compare/{{base}}...{{head}}",
-        "permissions": {"admin": True, "maintain": True, "push": True, "triage": True, "pull": True},
+        "git_refs_url": f"{url}/git/refs{{/sha}}",
+        "compare_url": f"{url}/compare/{{base}}...{{head}}",
+        "permissions": {"admin": True, "maintain": True, "push": True, "triage": True,
+                        "pull": True},
         "allow_squash_merge": True, "allow_merge_commit": True, "allow_rebase_merge": True,
         "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z",
     }
@@ -121,7 +123,8 @@ def branch_json(root: str, repo: RepoState, name: str, info: CommitInfo) -> Json
     url = repo_url(root, repo)
     return {
         "name": name, "commit": commit_json(root, repo, info), "protected": False,
-        "_links": {"self": f"{url}/branches/{name}", "html": f"{root}/{repo.full_name}/tree/{name}"},
+        "_links": {"self": f"{url}/branches/{name}",
+                   "html": f"{root}/{repo.full_name}/tree/{name}"},
         "protection_url": f"{url}/branches/{name}/protection",
     }
 
@@ -242,8 +245,10 @@ def release_json(root: str, repo: RepoState, rel: Release) -> Json:
         "id": rel.id, "node_id": f"RE_{rel.id}", "url": f"{url}/releases/{rel.id}",
         "html_url": f"{root}/{repo.full_name}/releases/tag/{rel.tag_name}",
         "assets_url": f"{url}/releases/{rel.id}/assets",
-        "upload_url": f"{root}/uploads/repos/{repo.full_name}/releases/{rel.id}/assets{{?name,label}}",
-        "tarball_url": f"{url}/tarball/{rel.tag_name}", "zipball_url": f"{url}/zipball/{rel.tag_name}",
+        "upload_url": f"{root}/uploads/repos/{repo.full_name}/releases/{rel.id}/assets"
+                      "{?name,label}",
+        "tarball_url": f"{url}/tarball/{rel.tag_name}",
+        "zipball_url": f"{url}/zipball/{rel.tag_name}",
         "tag_name": rel.tag_name, "target_commitish": rel.target_commitish,
         "name": rel.name, "body": rel.body, "draft": rel.draft, "prerelease": rel.prerelease,
         "author": user_json(root, rel.author), "assets": [],

@@ -1,0 +1,235 @@
+"""The ``relbot`` command line: parse options, call one use case, render the result."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+from engine import calendar as engine_calendar
+from engine.policy import PolicyFile
+from relbot import policies, render, summary
+from relbot.boundary import error_boundary
+from relbot.errors import UsageError
+
+app = typer.Typer(
+    name="relbot",
+    help="Release engineering that knows your project's policy: cadence, support, backports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+policy_app = typer.Typer(help="Validate policy files and print their JSON Schema.",
+                         no_args_is_help=True)
+db_app = typer.Typer(help="relbot's own database (SQLite by default, RELBOT_DATABASE_URL).",
+                     no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+app.add_typer(db_app, name="db")
+
+
+class ListFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+class StatusFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Policy file or shipped policy name (default: see README)."),
+]
+RepoOption = Annotated[Path | None, typer.Option("--repo", help="A local git clone.")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="As of this date, YYYY-MM-DD (default: today, UTC).")
+]
+
+
+def today() -> date:
+    """Today in UTC: the only place the CLI reads the clock for dates."""
+    return datetime.now(UTC).date()
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option value, or a one-line usage error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f'{option}: expected a date as YYYY-MM-DD, got "{value}"') from None
+
+
+def echo_json(data: object) -> None:
+    """Print JSON to stdout."""
+    typer.echo(render.as_json(data))
+
+
+@app.command()
+def calendar(
+    policy: PolicyOption = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First date (default: --at).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last date, inclusive.")] = None,
+    count: Annotated[int | None, typer.Option("--count", min=1, help="How many releases.")] = None,
+    at: AtOption = None,
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+) -> None:
+    """The release calendar: dates, branch cuts, versions, tags and branches."""
+    if to is not None and count is not None:
+        raise UsageError("--to and --count: give one of them, not both")
+    loaded = policies.load(policy, None)
+    start = parse_day(from_, "--from") or parse_day(at, "--at") or today()
+    end = parse_day(to, "--to")
+    if end is not None:
+        releases = engine_calendar.releases_between(loaded, start, end)
+    else:
+        releases = engine_calendar.releases_from(loaded, start, count or 8)
+    if format is ListFormat.json:
+        echo_json([r.to_json() for r in releases])
+        return
+    if loaded.base.cadence is None:
+        typer.echo(f"{loaded.source} has no cadence: releases come only from the repository.")
+        return
+    render.console().print(render.calendar_table(releases, f"{loaded.project.name} releases"))
+
+
+@app.command()
+def status(
+    policy: PolicyOption = None,
+    repo: RepoOption = None,
+    at: AtOption = None,
+    format: Annotated[StatusFormat, typer.Option("--format")] = StatusFormat.table,
+) -> None:
+    """Which release lines are supported on a date (endoflife.date's fields in JSON)."""
+    from relbot.status import line_status
+
+    day = parse_day(at, "--at") or today()
+    loaded = policies.load(policy, repo)
+    lines = line_status(loaded, day, repo, datetime.now(UTC))
+    if format is StatusFormat.json:
+        echo_json([line.to_json() for line in lines])
+    elif format is StatusFormat.markdown:
+        typer.echo(render.status_markdown(lines))
+    else:
+        title = f"{loaded.project.name} release lines on {day}"
+        render.console().print(render.status_table(lines, title))
+
+
+@app.command()
+def sync(
+    repo: Annotated[Path, typer.Option("--repo", help="A local git clone.")],
+    policy: PolicyOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if unchanged.")] = False,
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+) -> None:
+    """Fill relbot's store from the repository's tags and release branches."""
+    from relbot import git
+    from relbot.store import database_url, open_store
+    from relbot.sync import sync as run_sync
+
+    loaded = policies.load(policy, repo)
+    root = git.repository_root(repo)
+    url = database_url(root)
+    store = open_store(url)
+    try:
+        result = run_sync(store, root, loaded, datetime.now(UTC), force=force)
+    finally:
+        store.close()
+    if format is ListFormat.json:
+        echo_json(result.to_json())
+        return
+    verb = "synced" if result.changed else "already up to date"
+    typer.echo(
+        f"{result.repository}: {verb}: {result.releases} releases, {result.lines} lines, "
+        f"{result.branches} release branches"
+    )
+
+
+@app.command()
+def demo(
+    at: AtOption = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Build the demo repository here (kept).")
+    ] = None,
+) -> None:
+    """Build a small runtime monorepo following policies/runtime.toml and show what relbot sees."""
+    from relbot.demo import run_demo
+
+    day = parse_day(at, "--at") or today()
+    run_demo(day, directory, render.console())
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="Policy file (or shipped policy name).")],
+    at: AtOption = None,
+) -> None:
+    """Validate a policy file and print a one-screen summary."""
+    loaded = policies.read_policy(policies.locate_policy(file, None))
+    day = parse_day(at, "--at") or today()
+    render.console().print(summary.policy_summary(loaded, day))
+
+
+@policy_app.command("schema")
+def policy_schema() -> None:
+    """Print the JSON Schema of policy files."""
+    typer.echo(json.dumps(PolicyFile.model_json_schema(by_alias=True), indent=2))
+
+
+@db_app.command("upgrade")
+def db_upgrade(repo: RepoOption = None) -> None:
+    """Create or upgrade relbot's database to the newest schema."""
+    from relbot.store import current_revision, database_url, upgrade
+    from relbot.store.db import masked
+
+    url = database_url(_root_or_none(repo))
+    upgrade(url)
+    typer.echo(f"{masked(url)}: at revision {current_revision(url)}")
+
+
+@db_app.command("current")
+def db_current(repo: RepoOption = None) -> None:
+    """Print the database's URL (password masked) and schema revision."""
+    from relbot.store import current_revision, database_url
+    from relbot.store.db import masked
+
+    url = database_url(_root_or_none(repo))
+    typer.echo(f"{masked(url)}: at revision {current_revision(url) or 'none (empty database)'}")
+
+
+def _root_or_none(repo: Path | None) -> Path | None:
+    from relbot import git
+
+    return git.repository_root(repo) if repo is not None else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run relbot with ``argv``; return the exit code. Errors are one line on stderr."""
+    command = typer.main.get_command(app)
+    args = list(argv) if argv is not None else sys.argv[1:]
+    with error_boundary() as outcome:
+        try:
+            result = command.main(args=args, prog_name="relbot", standalone_mode=False)
+        except NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else "relbot --help")
+            return 0
+        except ClickException as exc:
+            raise UsageError(exc.format_message().replace("\n", " ")) from None
+        outcome.code = result if isinstance(result, int) else 0
+    return outcome.code
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
