@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,9 +19,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("home")
     templates = tmp_path_factory.mktemp("git-templates")
     for key in list(os.environ):
-        if key.startswith("GIT_") or key.startswith("GITHUB_") or key.startswith("RELBOT_"):
-            if key != "RELBOT_TEST_POSTGRES_URL":
-                monkeypatch.delenv(key)
+        if key.startswith(("GIT_", "GITHUB_", "RELBOT_")) and key != "RELBOT_TEST_POSTGRES_URL":
+            monkeypatch.delenv(key)
     env = {
         "HOME": str(home),
         "XDG_STATE_HOME": str(home / ".local" / "state"),
@@ -67,3 +69,37 @@ def postgres_url() -> Iterator[str]:
 def repo_root() -> Path:
     """The relbot source checkout (for shipped policies)."""
     return Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CliResult:
+    """What a user sees: exit code, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def relbot_cli(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[..., CliResult]]:
+    """Run the real CLI entry point: ``relbot_cli("status", "--format", "json")``.
+
+    Every command line, exit code and output is printed at teardown, so a failing test shows
+    what the user would have seen.
+    """
+    from relbot.cli import main
+
+    transcript: list[str] = []
+
+    def invoke(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        transcript.append(f"$ relbot {' '.join(args)}\n[exit {code}]\n{captured.out}{captured.err}")
+        return CliResult(code, captured.out, captured.err)
+
+    yield invoke
+    print("\n".join(transcript))

@@ -13,10 +13,7 @@ from github import Auth, Github, GithubException, GithubRetry, UnknownObjectExce
 from github.GithubException import RateLimitExceededException
 from github.Repository import Repository
 
-try:
-    from tests.fake_github import FakeGitHub, running_fake_github
-except ImportError:  # tests/ is not a package: pytest puts tests/ itself on sys.path
-    from fake_github import FakeGitHub, running_fake_github  # type: ignore[no-redef]
+from tests.fake_github import FakeGitHub, running_fake_github
 
 REPO = "acme/widget"
 
@@ -380,3 +377,23 @@ def test_rate_limit_headers(fake: FakeGitHub) -> None:
     assert g.get_user().login == "relbot"
     fake.set_token_user("t", "mona")
     assert g.get_user().login == "mona"
+
+
+def test_lazy_client_mergeable_unknown_and_draft_release(fake: FakeGitHub, work: Path) -> None:
+    push_branch(work, "feature", {"a.txt": "a\n"})
+    g = client(fake, lazy=True)
+    repo = g.get_repo(REPO)
+    assert fake.requests == []  # lazy: nothing fetched yet
+    repo.create_pull(title="T", body="", base="main", head="feature")
+    fake.set_mergeable_unknown(REPO, 1)
+    assert client(fake).get_repo(REPO).get_pull(1).mergeable is None  # still computing
+    assert client(fake).get_repo(REPO).get_pull(1).mergeable is True
+    lazy_pull = repo.get_pull(1)
+    lazy_pull.add_to_labels("x")  # reading issue_url completes the lazy object first
+    assert fake.pull(REPO, 1).labels == ["x"]
+    draft = repo.create_git_release("v3", "three", "", draft=True)
+    assert fake.git(REPO, "tag", "--list") == ""  # drafts don't create the tag
+    with pytest.raises(UnknownObjectException):
+        client(fake).get_repo(REPO).get_release("v3")
+    draft.update_release("three", "", draft=False)
+    assert fake.git(REPO, "tag", "--list") == "v3"

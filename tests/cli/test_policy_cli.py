@@ -24,15 +24,15 @@ newest = 2
 
 
 @pytest.mark.parametrize("name", ["runtime", "wasmtime", "wazero"])
-def test_shipped_policies_check(relbot, name):
-    result = relbot("policy", "check", f"policies/{name}.toml", "--at", "2026-11-22")
+def test_shipped_policies_check(relbot_cli, name):
+    result = relbot_cli("policy", "check", f"policies/{name}.toml", "--at", "2026-11-22")
     assert result.code == 0
     assert "valid" in result.out
 
 
-def test_check_summarises_rules_in_force_on_the_date(relbot):
-    before = relbot("policy", "check", "wazero", "--at", "2022-10-01")
-    during = relbot("policy", "check", "wazero", "--at", "2023-06-01")
+def test_check_summarises_rules_in_force_on_the_date(relbot_cli):
+    before = relbot_cli("policy", "check", "wazero", "--at", "2022-10-01")
+    during = relbot_cli("policy", "check", "wazero", "--at", "2023-06-01")
     assert "newest release minus 1" in before.out
     assert "newest release minus 2" in during.out
 
@@ -65,10 +65,10 @@ newest = 4
 
 
 @pytest.mark.parametrize(("case", "text", "message"), BAD, ids=[b[0] for b in BAD])
-def test_bad_policy_is_one_line_exit_2(relbot, tmp_path: Path, case, text, message):
+def test_bad_policy_is_one_line_exit_2(relbot_cli, tmp_path: Path, case, text, message):
     path = tmp_path / "x.toml"
     path.write_text(text)
-    result = relbot("policy", "check", str(path))
+    result = relbot_cli("policy", "check", str(path))
     assert result.code == 2
     assert result.out == ""
     line = result.err.strip()
@@ -78,23 +78,23 @@ def test_bad_policy_is_one_line_exit_2(relbot, tmp_path: Path, case, text, messa
     assert message in line
 
 
-def test_missing_policy_file_is_one_line_exit_2(relbot, tmp_path: Path):
-    result = relbot("policy", "check", str(tmp_path / "nope.toml"))
+def test_missing_policy_file_is_one_line_exit_2(relbot_cli, tmp_path: Path):
+    result = relbot_cli("policy", "check", str(tmp_path / "nope.toml"))
     assert result.code == 2
     assert result.err.strip().count("\n") == 0
     assert "no such policy file" in result.err
 
 
-def test_bad_policy_is_rejected_by_every_command(relbot, tmp_path: Path):
+def test_bad_policy_is_rejected_by_every_command(relbot_cli, tmp_path: Path):
     path = tmp_path / "x.toml"
     path.write_text(GOOD.replace('"tuesday"', '"tuesdy"'))
     for command in (["calendar"], ["status"]):
-        result = relbot(*command, "--policy", str(path))
+        result = relbot_cli(*command, "--policy", str(path))
         assert result.code == 2 and "expected a weekday name" in result.err
 
 
-def test_schema_is_json_schema_of_the_file(relbot):
-    result = relbot("policy", "schema")
+def test_schema_is_json_schema_of_the_file(relbot_cli):
+    result = relbot_cli("policy", "schema")
     schema = json.loads(result.out)
     assert schema["additionalProperties"] is False
     assert {"project", "cadence", "support", "backport", "components", "toolchains",
@@ -102,7 +102,7 @@ def test_schema_is_json_schema_of_the_file(relbot):
     assert "Cadence" in schema["$defs"]
 
 
-def test_bad_date_option_is_one_line(relbot):
-    result = relbot("status", "--at", "2026-13-01")
+def test_bad_date_option_is_one_line(relbot_cli):
+    result = relbot_cli("status", "--at", "2026-13-01")
     assert result.code == 2
     assert result.err.strip() == 'relbot: error: --at: expected a date as YYYY-MM-DD, got "2026-13-01"'

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import holidays
-import pytest
 import semver
 
 from engine import calendar

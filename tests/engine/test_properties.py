@@ -169,6 +169,10 @@ def policies(draw: st.DrawFn) -> tuple[Spec, dict[str, Any]]:
         lambda offset: anchor + timedelta(days=offset), st.integers(0, HORIZON_DAYS)
     )
     dates = draw(st.lists(near_grid | anywhere, max_size=5, unique=True))
+    if every_weeks == 1 and draw(st.integers(0, 3)) == 0:
+        # Block every weekday of one step: that step has no working day before the next.
+        start = grid(draw(st.integers(0, 30)))
+        dates = [d for d in (start + timedelta(days=n) for n in range(7)) if d.weekday() < 5]
 
     support: dict[str, Any] = {}
     newest = months = None
