@@ -60,7 +60,7 @@ def backport_text(kind: str, rule: BackportRule) -> str:
     """E.g. "bug: supported-except-current, on-by-default code only, ships on the cadence"."""
     if rule.lines == "none":
         return f"{kind}: not backported"
-    parts = [rule.lines]
+    parts: list[str] = [rule.lines]
     if rule.on_by_default_only:
         parts.append("on-by-default code only")
     parts.append("patch release at once" if rule.release == "immediate" else "ships on the cadence")
