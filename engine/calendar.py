@@ -52,7 +52,10 @@ class PlannedRelease:
 
 def releases(policy: Policy) -> Iterator[PlannedRelease]:
     """Every projected release from the anchor on, oldest first (an endless iterator)."""
-    base = policy.base.cadence
+    # The first cadence ever in force anchors the projection (the base, else a period's).
+    base = policy.base.cadence or next(
+        (p.rules.cadence for p in policy.periods if p.rules.cadence is not None), None
+    )
     if base is None:
         return
     version: semver.Version | None = None

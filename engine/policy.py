@@ -29,7 +29,7 @@ DayOfMonth = Annotated[int, Field(ge=1, le=31)]
 class StrictModel(BaseModel):
     """Base for policy sections: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 def _check_version(value: str) -> str:
@@ -303,6 +303,11 @@ class Rules(StrictModel):
 
     @model_validator(mode="after")
     def _unique_components(self) -> Rules:
+        if self.cadence is not None and self.cadence.bump == "minor" and self.project.line == "major":
+            raise ValueError(
+                'cadence.bump "minor" with project.line "major" would put every release in one '
+                'line; set project.line = "minor" or bump = "major"'
+            )
         seen: set[str] = set()
         for component in self.components:
             if component.name in seen:

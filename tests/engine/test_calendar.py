@@ -270,7 +270,8 @@ def test_period_changes_the_cadence_mid_stream() -> None:
 
 def test_period_changing_the_bump_applies_to_releases_in_the_period() -> None:
     extra = MONTHLY_PERIOD.replace("branch_cut_day = 1", 'branch_cut_day = 1\nbump = "minor"')
-    policy = load("runtime.toml", extra)
+    # Minor bumps need minor release lines (a major-line project rejects them).
+    policy = load("runtime.toml", extra, replace=('line = "major"', 'line = "minor"'))
     planned = calendar.releases_between(policy, date(2026, 2, 1), date(2026, 7, 1))
     assert [str(r.version) for r in planned] == ["5.0.0", "5.1.0", "5.2.0", "5.3.0", "6.0.0"]
     # The projection numbered on from actual tags agrees with the calendar.
@@ -279,7 +280,7 @@ def test_period_changing_the_bump_applies_to_releases_in_the_period() -> None:
         for r in calendar.releases_between(policy, date(2025, 11, 1), date(2026, 2, 28))
     ]
     upcoming = [s for s in status(policy, date(2026, 2, 28), actual) if s.phase == "upcoming"]
-    assert [(s.cycle, s.release_date) for s in upcoming] == [("5", date(2026, 3, 16))]
+    assert [(s.cycle, s.release_date) for s in upcoming] == [("5.1", date(2026, 3, 16))]
     assert upcoming[0].branch == "release-5.1.0"
 
 
@@ -329,3 +330,25 @@ def test_day_of_month_31_is_clamped() -> None:
     assert planned[2].nominal == date(2025, 3, 31)
     # 2025-05-31 is a Saturday.
     assert planned[4].date == date(2025, 6, 2)
+
+
+def test_a_cadence_that_starts_in_a_period_projects_from_its_anchor():
+    """No base cadence: releases start when a period brings one in."""
+    policy = load_policy_text(
+        """
+[project]
+name = "late"
+[support]
+newest = 2
+[[periods]]
+from = 2026-01-01
+[periods.cadence]
+every_weeks = 2
+weekday = "monday"
+anchor_date = 2026-01-05
+anchor_version = "1.0.0"
+""",
+        "late.toml",
+    )
+    first = next(iter(calendar.releases(policy)))
+    assert (str(first.version), first.date) == ("1.0.0", date(2026, 1, 5))

@@ -472,3 +472,18 @@ newest = 3
     assert policy.rules_at(date(2025, 12, 31)).support.newest == 2
     assert policy.rules_at(date(2026, 7, 1)).support.newest == 3
     assert policy.rules_at(date(2027, 7, 1)).support.newest == 4
+
+
+@pytest.mark.parametrize("value", ["true", '"4"', "4.0"])
+def test_values_are_not_coerced_across_types(value):
+    """A boolean, string or float where an integer belongs is an error, not a silent 1 or 4."""
+    text = MINIMAL.replace("every_weeks = 4", f"every_weeks = {value}")
+    with pytest.raises(PolicyError) as err:
+        load_policy_text(text, "p.toml")
+    assert str(err.value).startswith("p.toml: cadence.every_weeks: expected an integer, got ")
+
+
+def test_minor_bumps_on_major_lines_are_rejected():
+    text = MINIMAL.replace('anchor_version = "1.0.0"', 'anchor_version = "1.0.0"\nbump = "minor"')
+    with pytest.raises(PolicyError, match='project.line = "minor" or bump = "major"'):
+        load_policy_text(text, "p.toml")
