@@ -302,8 +302,9 @@ class Rules(StrictModel):
     prerelease: Prerelease = Prerelease()
 
     @model_validator(mode="after")
-    def _unique_components(self) -> Rules:
-        if self.cadence is not None and self.cadence.bump == "minor" and self.project.line == "major":
+    def _consistent(self) -> Rules:
+        cadence = self.cadence
+        if cadence is not None and cadence.bump == "minor" and self.project.line == "major":
             raise ValueError(
                 'cadence.bump "minor" with project.line "major" would put every release in one '
                 'line; set project.line = "minor" or bump = "major"'

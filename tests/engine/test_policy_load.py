@@ -485,5 +485,5 @@ def test_values_are_not_coerced_across_types(value):
 
 def test_minor_bumps_on_major_lines_are_rejected():
     text = MINIMAL.replace('anchor_version = "1.0.0"', 'anchor_version = "1.0.0"\nbump = "minor"')
-    with pytest.raises(PolicyError, match='project.line = "minor" or bump = "major"'):
+    with pytest.raises(PolicyError, match=r'project\.line = "minor" or bump = "major"'):
         load_policy_text(text, "p.toml")
