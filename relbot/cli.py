@@ -170,6 +170,85 @@ def demo(
     run_demo(day, directory, render.console())
 
 
+@app.command()
+def backport(
+    change: Annotated[str, typer.Argument(help="PR number (1234 or #1234) or merge commit sha.")],
+    repo: Annotated[Path, typer.Option("--repo", help="A local git clone.")] = Path("."),
+    policy: PolicyOption = None,
+    forge: Annotated[str | None, typer.Option(
+        "--forge", help="local or github (default: github when origin is on GitHub and "
+        "GITHUB_TOKEN is set)")] = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", help="security, bug, feature, perf or docs (default: from labels)")] = None,
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help="Backport to this branch, overriding the policy (repeatable).")] = None,
+    at: AtOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+    branch_only: Annotated[bool, typer.Option(
+        "--branch-only", help="Local forge: write backport/<N>-to-<branch>, not the branch.")
+    ] = False,
+    github_repository: Annotated[str | None, typer.Option(
+        "--github-repository", help="owner/name (default: GITHUB_REPOSITORY or origin)")] = None,
+    github_api_url: Annotated[str | None, typer.Option(
+        "--github-api-url", help="API root (default: GITHUB_API_URL or api.github.com)")] = None,
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+) -> None:
+    """Backport a merged change to every release line the policy says should get it."""
+    from relbot import git
+    from relbot.backport import backport as run_backport
+    from relbot.forge.select import GitHubSettings, choose_forge
+    from relbot.store import database_url, open_store
+
+    day = parse_day(at, "--at") or today()
+    loaded = policies.load(policy, repo)
+    root = git.repository_root(repo)
+    settings = GitHubSettings.from_env(github_repository, github_api_url)
+    chosen = choose_forge(forge, root, loaded, settings, branch_only)
+    store = open_store(database_url(root))
+    try:
+        report = run_backport(root, loaded, chosen, change, day, datetime.now(UTC), store,
+                              kind=kind, to=to or (), dry_run=dry_run)
+    finally:
+        store.close()
+    if format is ListFormat.json:
+        echo_json(report.to_json())
+    else:
+        render.console().print(render.backport_table(report))
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def backports(
+    repo: Annotated[Path, typer.Option("--repo", help="A local git clone.")] = Path("."),
+    policy: PolicyOption = None,
+    state: Annotated[str | None, typer.Option(
+        "--state", help="planned, picked, pr-open, conflict, merged or released")] = None,
+    line: Annotated[str | None, typer.Option("--line", help="Release line, e.g. 6.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+) -> None:
+    """Tracked backports and their state (refreshed from the repository first)."""
+    from relbot import git
+    from relbot.backport import refresh
+    from relbot.repository import identity
+    from relbot.store import database_url, open_store
+    from relbot.store.backports import BACKPORT_STATES
+
+    if state is not None and state not in BACKPORT_STATES:
+        raise UsageError(f"--state {state}: expected one of {', '.join(sorted(BACKPORT_STATES))}")
+    loaded = policies.load(policy, repo)
+    root = git.repository_root(repo)
+    store = open_store(database_url(root))
+    try:
+        refresh(store, root, loaded)
+        rows = store.backports(store.repository_id(identity(root), str(root)), state, line)
+    finally:
+        store.close()
+    if format is ListFormat.json:
+        echo_json([row.to_json() for row in rows])
+    else:
+        render.console().print(render.backports_table(rows))
+
+
 @policy_app.command("check")
 def policy_check(
     file: Annotated[Path, typer.Argument(help="Policy file (or shipped policy name).")],

@@ -16,6 +16,7 @@ from engine.status import ActualRelease, ReleaseBranch
 from engine.support import LineFacts
 from engine.versions import LineKind, is_prerelease, line_of, line_sort_key
 from relbot.store import models as m
+from relbot.store.backports import BackportQueries
 from relbot.store.records import (
     FINISHED_STEP_STATES,
     RUN_STATUSES,
@@ -33,7 +34,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class Store(BackportQueries):
     """relbot's database: the index of a repository's releases, run journals and the audit log."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:

@@ -1,0 +1,67 @@
+"""Choose the forge: GitHub when origin is on GitHub and a token is set, else the local forge."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.policy import Policy
+from relbot import git
+from relbot.errors import UsageError
+from relbot.forge import Forge
+from relbot.forge.local import LocalForge
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """GitHub Actions' conventions, each overridable by a flag."""
+
+    token: str | None
+    repository: str | None
+    api_url: str
+    event_path: str | None
+
+    @classmethod
+    def from_env(cls, repository: str | None = None, api_url: str | None = None,
+                 token: str | None = None) -> GitHubSettings:
+        """``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``, ``GITHUB_API_URL``, ``GITHUB_EVENT_PATH``."""
+        return cls(
+            token=token or os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"),
+            repository=repository or os.environ.get("GITHUB_REPOSITORY"),
+            api_url=(api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com"),
+            event_path=os.environ.get("GITHUB_EVENT_PATH"),
+        )
+
+
+def origin_repository(root: Path) -> str | None:
+    """``owner/name`` when origin's URL is on GitHub, else None."""
+    try:
+        url = git.run_git(root, "remote", "get-url", "origin").strip()
+    except git.GitError:
+        return None
+    for prefix in ("https://github.com/", "git@github.com:", "ssh://git@github.com/"):
+        if url.startswith(prefix):
+            return url.removeprefix(prefix).removesuffix(".git")
+    return None
+
+
+def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubSettings,
+                 branch_only: bool = False) -> Forge:
+    """The forge ``--forge`` names, or the default for this clone and environment."""
+    repository = settings.repository or origin_repository(root)
+    if name is None:
+        name = "github" if repository and settings.token else "local"
+    if name == "local":
+        return LocalForge(root, policy.project.main_branch, branch_only)
+    if name != "github":
+        raise UsageError(f"--forge {name}: expected local or github")
+    if not settings.token:
+        raise UsageError("--forge github needs a token: set GITHUB_TOKEN (never pass it as a flag "
+                         "in shared logs)")
+    if not repository:
+        raise UsageError("--forge github needs the repository: set GITHUB_REPOSITORY=owner/name "
+                         "or pass --github-repository")
+    from relbot.forge.github import GitHubForge
+
+    return GitHubForge(root, policy, settings.token, repository, settings.api_url)

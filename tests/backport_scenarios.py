@@ -1,0 +1,45 @@
+"""Repositories for backport tests: the demo monorepo two weeks after a release, plus fixes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from relbot.demo_repo import build_demo_repository
+from relbot.policies import read_policy
+from tests.gitrepo import GitRepo
+
+RUNTIME = Path(__file__).resolve().parent.parent / "policies" / "runtime.toml"
+# 9.0.0 shipped on 2026-06-16; 10.0.0 is cut on 2026-06-30 and ships on 2026-07-14.
+HISTORY_END = date(2026, 6, 29)
+TWO_WEEKS_AFTER = date(2026, 6, 30)
+DECODER = "decoder/src/lib.rs"
+
+
+def build_runtime_repo(cache: Path, target: Path) -> GitRepo:
+    """A copy of the demo monorepo up to HISTORY_END (built once per cache directory)."""
+    source = cache / "runtime"
+    if not source.exists():
+        policy = read_policy(RUNTIME)
+        build_demo_repository(source, policy, RUNTIME.read_text(), date(2025, 10, 7), HISTORY_END)
+    shutil.copytree(source, target, symlinks=True)
+    repo = GitRepo.__new__(GitRepo)
+    repo.path = target
+    return repo
+
+
+def fix(repo: GitRepo, number: int, path: str, line: str, labels: str, day: date = TWO_WEEKS_AFTER,
+        author: str = "Fixer <fixer@example.com>") -> str:
+    """Land PR ``number`` on main: append ``line`` to ``path`` (a squash-merged commit)."""
+    target = repo.path / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Insert below the file's first line, context every release branch shares (the demo's own
+    # commits append at the end, so an append here would conflict with every older branch).
+    lines = target.read_text().splitlines(keepends=True) if target.exists() else []
+    target.write_text("".join([*lines[:1], line + "\n", *lines[1:]]))
+    repo.git("add", path)
+    subject = f"{path.split('/')[0]}: {line} (#{number})"
+    repo.git("commit", "-q", "--no-gpg-sign", f"--author={author}", "-m", subject, "-m",
+             f"Labels: {labels}", day=day)
+    return repo.git("rev-parse", "HEAD")
