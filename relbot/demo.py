@@ -11,6 +11,7 @@ from rich.console import Console
 from engine import calendar as engine_calendar
 from engine.policy_load import load_policy_text
 from relbot import policies, render
+from relbot.demo_backport import show_backports
 from relbot.demo_repo import DemoHistory, build_demo_repository
 from relbot.errors import UsageError
 from relbot.paths import default_policy
@@ -58,6 +59,7 @@ def run_demo(at: date, directory: Path | None, console: Console) -> DemoHistory:
                       "security fixes at once):")
         for subject, branch in history.backports[-4:]:
             console.print(f"  {subject} -> {branch}")
+    show_backports(repo, policy, at, console)
     console.print(f"\nTry: relbot status --repo {repo} --at {at - timedelta(days=120)}\n"
                   f"     relbot calendar --count 12 --format json")
     return history

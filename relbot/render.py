@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -87,8 +88,15 @@ def status_markdown(statuses: Sequence[LineStatus]) -> str:
 
 
 def console() -> Console:
-    """A console for stdout; plain text (no colour codes) when not a terminal."""
-    return Console(highlight=False, soft_wrap=False)
+    """A console for stdout; plain text (no colour codes) when not a terminal.
+
+    Off a terminal (CI logs, pipes) tables get ``$COLUMNS`` or 200 columns, not rich's 80, so
+    reasons stay on one line.
+    """
+    plain = Console(highlight=False, soft_wrap=False)
+    if plain.is_terminal:
+        return plain
+    return Console(highlight=False, soft_wrap=False, width=int(os.environ.get("COLUMNS", 200)))
 
 
 STATUS_STYLE = {"picked": "green", "already-done": "cyan", "conflict": "bold red",

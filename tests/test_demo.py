@@ -18,7 +18,7 @@ def run(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str
     """Run relbot as a user would, with git isolated from this machine's configuration."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("GIT_", "RELBOT_", "GITHUB_"))}
-    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", COLUMNS="200")
     if home is not None:
         env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"))
     return subprocess.run([*RELBOT, *args], capture_output=True, text=True, env=env, check=False)
@@ -79,3 +79,12 @@ def test_demo_refuses_a_non_empty_directory(tmp_path: Path):
     assert result.stderr.strip() == (
         f"relbot: error: --dir {tmp_path} is not empty; pass a new or empty directory"
     )
+
+
+def test_demo_backports_a_security_fix_and_a_bug_fix_with_reasons(demo):
+    _, result = demo
+    out = result.stdout
+    assert "Backport of #9001 (security)" in out
+    assert "Backport of #9002 (bug)" in out
+    assert "release-14.0.0 is current: bug fixes ship with 15.0.0 on 2026-12-01" in out
+    assert "security fixes ship in a patch release at once" in out

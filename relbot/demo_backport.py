@@ -1,0 +1,54 @@
+"""The demo's backport act: land a security fix and a bug fix on main, backport both."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from engine.policy import Policy
+from relbot import render
+from relbot.backport import backport
+from relbot.forge.local import LocalForge
+from relbot.git import run_git
+from relbot.store import database_url, open_store
+
+MAINTAINER = {"GIT_AUTHOR_NAME": "Demo Maintainer", "GIT_AUTHOR_EMAIL": "maintainer@example.com",
+              "GIT_COMMITTER_NAME": "Demo Maintainer",
+              "GIT_COMMITTER_EMAIL": "maintainer@example.com"}
+FIXES = [
+    (9001, "decoder/src/lib.rs", "decoder: reject overlong LEB128 immediates", "security"),
+    (9002, "decoder/src/lib.rs", "decoder: fix br_table bounds check", "bug"),
+]
+
+
+def land_fix(repo: Path, number: int, path: str, subject: str, label: str, day: date) -> str:
+    """Commit a fix on main as a squash-merged PR would land (the tree must be on main)."""
+    target = repo / path
+    lines = target.read_text().splitlines(keepends=True)
+    target.write_text("".join([*lines[:1], f"// {subject} (#{number})\n", *lines[1:]]))
+    stamp = f"{day.isoformat()}T12:00:00+00:00"
+    env = {**MAINTAINER, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    run_git(repo, "commit", "-q", "--no-gpg-sign", "-m", f"{subject} (#{number})", "-m",
+            f"Labels: {label}", "--", path, env=env)
+    return run_git(repo, "rev-parse", "HEAD").strip()
+
+
+def show_backports(repo: Path, policy: Policy, at: date, console: Console) -> None:
+    """Backport one security fix and one bug fix with the local forge and print the reasons."""
+    console.print("\n[bold]Two fixes land on main today; relbot backports them by the policy:[/]")
+    store = open_store(database_url(repo))
+    try:
+        for number, path, subject, label in FIXES:
+            land_fix(repo, number, path, subject, label, at)
+            report = backport(repo, policy, LocalForge(repo, policy.project.main_branch),
+                              str(number), at, datetime.now(UTC), store)
+            shown = [t for t in report.targets
+                     if t.status != "skipped" or "left support" not in t.reason]
+            report = type(report)(report.change, report.kind, shown, report.dry_run)
+            console.print(render.backport_table(report))
+    finally:
+        store.close()
+    console.print("(lines that left support are not shown; `relbot backports --repo "
+                  f"{repo}` lists what is tracked)")
