@@ -69,7 +69,7 @@ class CiMatrix:
         return sorted(set(found))
 
 
-ProblemKind = Literal["too-new", "too-old", "ci-floor", "ci-newest", "branch-moved"]
+ProblemKind = Literal["too-new", "too-old", "ci-floor", "ci-newest", "branch-moved", "milestone"]
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,20 @@ def branch_moved(
             item.toolchain, item.path, "branch-moved",
             f"on {branch}, {item.kind} was {how} from {old.text} to {item.text} after the "
             f"branch cut on {cut}; a release branch keeps the floor it was cut with"))
+    return problems
+
+
+def milestone_problems(state: FloorState, version: str) -> list[Problem]:
+    """A release of ``version`` before the floor reaches its milestone's floor is refused."""
+    title = TITLES.get(state.toolchain, state.toolchain)
+    problems = []
+    for milestone in state.rule.milestones:
+        needed = ToolchainVersion.parse(milestone.floor)
+        if milestone.version == version and state.floor < needed:
+            problems.append(Problem(
+                state.toolchain, "policy", "milestone",
+                f"{version} needs the {title} floor at {needed} or newer; on {state.day} it is "
+                f"{state.floor} (see relbot toolchain status for the earliest date)"))
     return problems
 
 

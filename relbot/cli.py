@@ -17,6 +17,7 @@ from engine import calendar as engine_calendar
 from engine.policy import PolicyFile
 from relbot import policies, render, summary
 from relbot.boundary import error_boundary
+from relbot.cli_toolchain import toolchain_app
 from relbot.errors import UsageError
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ db_app = typer.Typer(help="relbot's own database (SQLite by default, RELBOT_DATA
                      no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(db_app, name="db")
+app.add_typer(toolchain_app, name="toolchain")
 
 
 class ListFormat(enum.StrEnum):
