@@ -199,7 +199,11 @@ class BumpStep:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.target} {', '.join(self.old)} -> {', '.join(self.new)} " \
+        what = self.target
+        if what.startswith("matrix:"):
+            _, job, key = what.split(":", 2)
+            what = f"job {job}, matrix.{key}"
+        return f"{self.path}: {what} {', '.join(self.old)} -> {', '.join(self.new)} " \
                f"({self.reason})"
 
 
