@@ -62,4 +62,15 @@ def run_demo(at: date, directory: Path | None, console: Console) -> DemoHistory:
     show_backports(repo, policy, at, console)
     console.print(f"\nTry: relbot status --repo {repo} --at {at - timedelta(days=120)}\n"
                   f"     relbot calendar --count 12 --format json")
+    from relbot.toolchain import reports as toolchain_reports
+
+    for report in toolchain_reports(policy, at, repo):
+        state, change = report.state, report.next_change
+        then = f"; next change: {change.floor} on {change.day} ({change.reason})" if change else ""
+        console.print(f"\n{state.toolchain.title()} floor of the demo monorepo on {at}: "
+                      f"{state.floor} (newest {state.newest.version}){then}", markup=False)
+        for problem in report.problems or []:
+            console.print(f"  {problem}", markup=False)
+        if report.problems:
+            console.print(f"  fix with: relbot toolchain bump --repo {repo} --at {at}")
     return history
