@@ -279,6 +279,9 @@ class Prerelease(StrictModel):
     """Pre-release labels, in order (``1.0.0-beta.1`` before ``1.0.0-rc.1``)."""
 
     labels: list[str] = Field(default_factory=lambda: ["beta", "rc"])
+    rc_on_branch_cut: bool = Field(
+        False, description="Tag X.Y.Z-rc.1 on the release branch the day it is cut."
+    )
 
     @field_validator("labels")
     @classmethod

@@ -17,6 +17,7 @@ from engine import calendar as engine_calendar
 from engine.policy import PolicyFile
 from relbot import policies, render, summary
 from relbot.boundary import error_boundary
+from relbot.cli_release import release_app, version_app
 from relbot.cli_toolchain import toolchain_app
 from relbot.errors import UsageError
 
@@ -35,6 +36,8 @@ db_app = typer.Typer(help="relbot's own database (SQLite by default, RELBOT_DATA
 app.add_typer(policy_app, name="policy")
 app.add_typer(db_app, name="db")
 app.add_typer(toolchain_app, name="toolchain")
+app.add_typer(release_app, name="release")
+app.add_typer(version_app, name="version")
 
 
 class ListFormat(enum.StrEnum):
@@ -174,7 +177,8 @@ def demo(
 
 @app.command()
 def backport(
-    change: Annotated[str, typer.Argument(help="PR number (1234 or #1234) or merge commit sha.")],
+    change: Annotated[str | None, typer.Argument(
+        help="PR number (1234 or #1234) or merge commit sha.")] = None,
     repo: Annotated[Path, typer.Option("--repo", help="A local git clone.")] = Path("."),
     policy: PolicyOption = None,
     forge: Annotated[str | None, typer.Option(
@@ -189,6 +193,9 @@ def backport(
     branch_only: Annotated[bool, typer.Option(
         "--branch-only", help="Local forge: write backport/<N>-to-<branch>, not the branch.")
     ] = False,
+    from_event: Annotated[bool, typer.Option(
+        "--from-event", help="Take the PR (and branches) from the GitHub Actions event in "
+        "GITHUB_EVENT_PATH: a merged PR, or a /relbot backport comment.")] = False,
     github_repository: Annotated[str | None, typer.Option(
         "--github-repository", help="owner/name (default: GITHUB_REPOSITORY or origin)")] = None,
     github_api_url: Annotated[str | None, typer.Option(
@@ -197,21 +204,27 @@ def backport(
 ) -> None:
     """Backport a merged change to every release line the policy says should get it."""
     from relbot import git
-    from relbot.backport import backport as run_backport
-    from relbot.forge.select import GitHubSettings, choose_forge
+    from relbot.backport_event import run_backport_command
+    from relbot.forge.select import GitHubSettings
     from relbot.store import database_url, open_store
 
+    if (change is None) == (not from_event):
+        raise UsageError("give the PR number or commit to backport, or --from-event (not both)")
     day = parse_day(at, "--at") or today()
     loaded = policies.load(policy, repo)
     root = git.repository_root(repo)
     settings = GitHubSettings.from_env(github_repository, github_api_url)
-    chosen = choose_forge(forge, root, loaded, settings, branch_only)
     store = open_store(database_url(root))
     try:
-        report = run_backport(root, loaded, chosen, change, day, datetime.now(UTC), store,
-                              kind=kind, to=to or (), dry_run=dry_run)
+        outcome = run_backport_command(root, loaded, settings, change, forge, day,
+                                       datetime.now(UTC), store, kind=kind, to=to or (),
+                                       dry_run=dry_run, branch_only=branch_only)
     finally:
         store.close()
+    report = outcome.report
+    if report is None:
+        typer.echo(outcome.message)
+        return
     if format is ListFormat.json:
         echo_json(report.to_json())
     else:

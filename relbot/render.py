@@ -16,6 +16,7 @@ from engine.support import LineStatus
 
 if TYPE_CHECKING:
     from relbot.backport import BackportReport
+    from relbot.release import TrainReport
     from relbot.store.backports import BackportRecord
 
 PHASE_STYLE = {
@@ -135,4 +136,20 @@ def backports_table(rows: Sequence[BackportRecord]) -> Table:
         where = " ".join(x for x in ((row.commit or "")[:12], row.ref or "") if x)
         table.add_row(row.pr, row.kind, row.target_branch, row.state, where,
                       row.updated_at.date().isoformat())
+    return table
+
+
+def train_table(report: TrainReport) -> Table:
+    """What the release train did (or would do) today."""
+    verb = "Plan" if report.dry_run else "Release train"
+    table = Table(title=f"{verb} on {report.at}", title_justify="left")
+    for column in ("step", "line", "ref", "status", "reason"):
+        table.add_column(column, overflow="fold")
+    if not report.actions:
+        table.add_row("-", "-", "-", "nothing to do", "not a branch-cut or release day")
+    for action in report.actions:
+        style = {"done": "green", "already-done": "cyan", "refused": "bold red",
+                 "planned": "yellow"}.get(action.status, "")
+        table.add_row(action.step.kind, action.step.line, action.step.ref,
+                      f"[{style}]{action.status}[/]", action.step.reason)
     return table

@@ -17,6 +17,7 @@ from engine.support import LineFacts
 from engine.versions import LineKind, is_prerelease, line_of, line_sort_key
 from relbot.store import models as m
 from relbot.store.backports import BackportQueries
+from relbot.store.locks import LockQueries
 from relbot.store.records import (
     FINISHED_STEP_STATES,
     RUN_STATUSES,
@@ -34,7 +35,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(BackportQueries):
+class Store(BackportQueries, LockQueries):
     """relbot's database: the index of a repository's releases, run journals and the audit log."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:

@@ -1,0 +1,188 @@
+"""The release train: what a day requires (a branch cut, a release, patch releases, nothing).
+
+``plan_tick`` turns a snapshot of the repository into an ordered list of steps, each with its
+reason; ``plan_patch`` does the same for ``relbot release patch``. Applying is relbot's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+import semver
+
+from engine import calendar
+from engine.policy import Policy
+from engine.support import LineStatus
+from engine.versions import bump, format_name, is_prerelease, line_of
+
+StepKind = Literal["cut-branch", "bump-main", "bump-branch", "tag", "publish"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One idempotent action of a plan; ``key`` names it across runs."""
+
+    kind: StepKind
+    line: str
+    ref: str  # the branch or tag the step creates or moves
+    version: str
+    target: str  # the branch the step works on ("main" for the cut and the main bump)
+    reason: str
+    prerelease: bool = False
+
+    @property
+    def key(self) -> str:
+        """A stable name: the same step planned twice has the same key."""
+        return f"{self.kind}:{self.ref}:{self.version}"
+
+
+@dataclass(frozen=True)
+class TrainSnapshot:
+    """What the repository and the store say on the day of the tick."""
+
+    at: date
+    branches: Mapping[str, semver.Version]  # release branch → the version it releases
+    final_tags: Mapping[str, semver.Version]  # release tags that are not pre-releases
+    all_tags: frozenset[str]
+    lines: Sequence[LineStatus]
+    pending: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # branch → changes
+    branch_versions: Mapping[str, semver.Version] = field(default_factory=dict)  # in manifests
+
+
+def _untagged_branches(
+    snapshot: TrainSnapshot, policy: Policy
+) -> list[tuple[str, semver.Version]]:
+    kind = policy.project.line
+    tagged = {line_of(v, kind) for v in snapshot.final_tags.values()}
+    return sorted(((b, v) for b, v in snapshot.branches.items() if line_of(v, kind) not in tagged),
+                  key=lambda item: item[1])
+
+
+def _newest(snapshot: TrainSnapshot) -> semver.Version | None:
+    versions = list(snapshot.branches.values()) + list(snapshot.final_tags.values())
+    return max(versions, default=None)
+
+
+def plan_tick(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
+    """The steps the day requires: nothing on most days."""
+    at = snapshot.at
+    project = policy.project
+    cadence = policy.rules_at(at).cadence
+    today = [r for r in calendar.releases_between(policy, at, at + _horizon(policy))
+             if r.branch_cut == at or r.date == at]
+    steps: list[Step] = []
+    untagged = _untagged_branches(snapshot, policy)
+    cuts = [r for r in today if r.branch_cut == at]
+    releases = [r for r in today if r.date == at]
+    if cuts and not untagged:
+        release = cuts[0]
+        newest = _newest(snapshot)
+        version = bump(newest, cadence.bump) if newest and cadence else release.version
+        branch = format_name(project.branch_format, version, project.line)
+        steps += _cut(policy, version, branch, release.date, cadence.bump if cadence else "major",
+                      f"{at} is the branch-cut day for {version}, which ships on {release.date}")
+        untagged = [(branch, version)]
+    if releases:
+        release = releases[0]
+        if not untagged:
+            newest = _newest(snapshot)
+            version = bump(newest, cadence.bump) if newest and cadence else release.version
+            branch = format_name(project.branch_format, version, project.line)
+            steps += _cut(policy, version, branch, release.date,
+                          cadence.bump if cadence else "major",
+                          f"{version} ships today ({at}) and its branch was never cut")
+            untagged = [(branch, version)]
+        branch, version = untagged[0]
+        steps += _release(policy, snapshot, branch, version,
+                          f"{at} is the release day for {version}")
+        steps += _patches(policy, snapshot, exclude=branch,
+                          why=f"bug-fix backports ship with {version} on {at}")
+    return steps
+
+
+def plan_patch(
+    policy: Policy, snapshot: TrainSnapshot, lines: Sequence[str], security: bool
+) -> list[Step]:
+    """Patch releases now on ``lines`` (all with pending backports if empty)."""
+    kind = policy.project.line
+    by_line = {line_of(v, kind): b for b, v in snapshot.branches.items()}
+    wanted = set(lines)
+    reason = "security fix: patch releases ship at once" if security else "patch release asked for"
+    steps: list[Step] = []
+    for line in sorted(wanted, key=lambda c: tuple(int(p) for p in c.split("."))):
+        branch = by_line.get(line)
+        if branch is None:
+            continue
+        steps += _patch(policy, snapshot, branch, reason)
+    return steps
+
+
+def _horizon(policy: Policy) -> timedelta:
+    cadence = policy.base.cadence
+    days = (cadence.branch_cut_days_before or 0) if cadence else 0
+    return timedelta(days=days + 40)
+
+
+def _cut(policy: Policy, version: semver.Version, branch: str, ships: date, how: str,
+         reason: str) -> list[Step]:
+    line = line_of(version, policy.project.line)
+    following = bump(version, "major" if how == "major" else "minor")
+    steps = [
+        Step("cut-branch", line, branch, str(version), policy.project.main_branch, reason),
+        Step("bump-main", line, policy.project.main_branch, str(following),
+             policy.project.main_branch,
+             f"main moves on to {following} once {branch} is cut"),
+    ]
+    if policy.base.prerelease.rc_on_branch_cut:
+        rc = semver.Version(version.major, version.minor, version.patch, prerelease="rc.1")
+        tag = format_name(policy.project.tag_format, rc, policy.project.line)
+        steps.append(Step("tag", line, tag, str(rc), branch,
+                          f"a release candidate is tagged when {branch} is cut", True))
+        steps.append(Step("publish", line, tag, str(rc), branch,
+                          "release candidates are published as pre-releases", True))
+    return steps
+
+
+def _release(policy: Policy, snapshot: TrainSnapshot, branch: str, version: semver.Version,
+             reason: str) -> list[Step]:
+    line = line_of(version, policy.project.line)
+    tag = format_name(policy.project.tag_format, version, policy.project.line)
+    steps = []
+    declared = snapshot.branch_versions.get(branch)
+    if declared is not None and declared != version:
+        steps.append(Step("bump-branch", line, branch, str(version), branch,
+                          f"{branch}'s manifests say {declared}; the release is {version}"))
+    steps.append(Step("tag", line, tag, str(version), branch, reason))
+    steps.append(Step("publish", line, tag, str(version), branch, f"{reason}: publish notes"))
+    return steps
+
+
+def _patches(policy: Policy, snapshot: TrainSnapshot, exclude: str, why: str) -> list[Step]:
+    steps = []
+    order = sorted(snapshot.pending, key=lambda b: snapshot.branches.get(b, semver.Version(0)))
+    for branch in order:
+        if branch != exclude and snapshot.pending[branch]:
+            steps += _patch(policy, snapshot, branch, why)
+    return steps
+
+
+def _patch(policy: Policy, snapshot: TrainSnapshot, branch: str, why: str) -> list[Step]:
+    kind = policy.project.line
+    base = snapshot.branches[branch]
+    line = line_of(base, kind)
+    released = [v for v in snapshot.final_tags.values()
+                if line_of(v, kind) == line and not is_prerelease(v)]
+    if not released:
+        return []
+    version = max(released).bump_patch()
+    tag = format_name(policy.project.tag_format, version, kind)
+    changes = ", ".join(snapshot.pending.get(branch, ())) or "no tracked backports"
+    reason = f"{why} ({changes})"
+    return [
+        Step("bump-branch", line, branch, str(version), branch, f"{branch} moves to {version}"),
+        Step("tag", line, tag, str(version), branch, reason),
+        Step("publish", line, tag, str(version), branch, f"{reason}: publish notes"),
+    ]

@@ -1,0 +1,25 @@
+"""Choose where the release train acts: the local clone, or GitHub (tags, releases, PRs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.policy import Policy
+from relbot.errors import UsageError
+from relbot.forge.select import GitHubSettings, origin_repository
+from relbot.release import Releaser
+from relbot.releaser import LocalReleaser
+
+
+def choose_releaser(name: str | None, root: Path, policy: Policy) -> Releaser:
+    """``--forge`` for the train; the default follows the backport forge's rule."""
+    settings = GitHubSettings.from_env()
+    repository = settings.repository or origin_repository(root)
+    if name is None:
+        name = "github" if repository and settings.token else "local"
+    if name == "local":
+        return LocalReleaser(root)
+    if name != "github":
+        raise UsageError(f"--forge {name}: expected local or github")
+    raise UsageError("the release train's GitHub forge is not built yet; run with --forge local "
+                     "and push the branches and tags it makes")
