@@ -49,6 +49,7 @@ class TrainSnapshot:
     all_tags: frozenset[str]
     lines: Sequence[LineStatus]
     pending: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # branch → changes
+    released_on: Mapping[str, date] = field(default_factory=dict)  # final tag → its date
     branch_versions: Mapping[str, semver.Version] = field(default_factory=dict)  # in manifests
 
 
@@ -85,7 +86,9 @@ def plan_tick(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
         steps += _cut(policy, version, branch, release.date, cadence.bump if cadence else "major",
                       f"{at} is the branch-cut day for {version}, which ships on {release.date}")
         untagged = [(branch, version)]
-    if releases:
+    shipped_today = any(day == at and snapshot.final_tags[tag].patch == 0
+                        for tag, day in snapshot.released_on.items() if tag in snapshot.final_tags)
+    if releases and not shipped_today:
         release = releases[0]
         if not untagged:
             newest = _newest(snapshot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +21,7 @@ from relbot.cli_options import (
     RepoDefaultCwd,
     day_or_today,
     echo_json,
+    today,
 )
 from relbot.store import Store
 
@@ -31,7 +32,8 @@ version_app = typer.Typer(help="Versions of the manifests that move with the run
 
 
 @contextmanager
-def _context(repo: Path, policy: Path | None, forge: str | None) -> Iterator[tuple]:  # type: ignore[type-arg]
+def _context(repo: Path, policy: Path | None, forge: str | None,
+             day: date) -> Iterator[tuple]:  # type: ignore[type-arg]
     from relbot import git
     from relbot.release_forges import choose_releaser
     from relbot.store import database_url, open_store
@@ -40,7 +42,8 @@ def _context(repo: Path, policy: Path | None, forge: str | None) -> Iterator[tup
     root = git.repository_root(repo)
     store: Store = open_store(database_url(root))
     try:
-        yield root, loaded, choose_releaser(forge, root, loaded), store
+        when = None if day == today() else datetime.combine(day, time(12), UTC)
+        yield root, loaded, choose_releaser(forge, root, loaded, when), store
     finally:
         store.close()
 
@@ -65,7 +68,7 @@ def release_tick(repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None,
     from relbot.toolchain import gate
 
     day = day_or_today(at)
-    with _context(repo, policy, forge) as (root, loaded, releaser, store):
+    with _context(repo, policy, forge, day) as (root, loaded, releaser, store):
         report = tick(root, loaded, releaser, store, day, datetime.now(UTC), dry_run,
                       gates=[lambda *args: [str(p) for p in gate(*args)]])
     _show(report, format)
@@ -84,7 +87,7 @@ def release_patch(
     from relbot.release import patch
 
     day = day_or_today(at)
-    with _context(repo, policy, forge) as (root, loaded, releaser, store):
+    with _context(repo, policy, forge, day) as (root, loaded, releaser, store):
         report = patch(root, loaded, releaser, store, day, datetime.now(UTC), lines or [],
                        security, dry_run)
     _show(report, format)

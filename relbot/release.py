@@ -19,9 +19,10 @@ from typing import Any, Protocol
 import semver
 
 from engine.policy import Policy
+from engine.status import ActualRelease, ReleaseBranch
 from engine.train import Step, TrainSnapshot, plan_patch, plan_tick
 from engine.versions import is_prerelease, line_of
-from relbot import manifests, notes
+from relbot import manifests, notes, pick
 from relbot.backport import refresh
 from relbot.errors import RelbotError, UsageError
 from relbot.repository import identity, read_branches, read_releases
@@ -35,6 +36,7 @@ class Releaser(Protocol):
     """What the train needs from the place it releases to (see relbot.releaser)."""
 
     name: str
+    publishes: bool  # False: the forge has no release objects, publish steps are dropped
 
     def branch_head(self, branch: str) -> str | None: ...
     def create_branch(self, branch: str, commit: str) -> None: ...
@@ -90,8 +92,10 @@ Gate = Callable[[Path, Policy, date, str], list[str]]
 def snapshot(root: Path, policy: Policy, at: date, now: datetime, store: Store) -> TrainSnapshot:
     """Read what the plan needs: release branches, tags, lines, pending backports, manifests."""
     releases = read_releases(root, policy)
-    branches = {b.name: b.version for b in read_branches(root, policy)}
-    final = {r.tag: r.version for r in releases if not is_prerelease(r.version)}
+    branch_refs = read_branches(root, policy)
+    branches = {b.name: b.version for b in branch_refs}
+    final = {r.tag: r.version for r in releases if not is_prerelease(r.version)
+             and _on_its_branch(root, policy, r, branch_refs)}
     refresh(store, root, policy)
     repo_id = store.repository_id(identity(root), str(root))
     pending: dict[str, list[str]] = {}
@@ -112,8 +116,24 @@ def snapshot(root: Path, policy: Policy, at: date, now: datetime, store: Store) 
         all_tags=frozenset(r.tag for r in releases),
         lines=line_status(policy, at, root, now),
         pending={b: tuple(sorted(set(v))) for b, v in pending.items()},
+        released_on={r.tag: r.date for r in releases if not is_prerelease(r.version)},
         branch_versions=branch_versions,
     )
+
+
+def _on_its_branch(root: Path, policy: Policy, release: ActualRelease,
+                   branches: Sequence[ReleaseBranch]) -> bool:
+    """A release counts only if its tag is in its line's release branch (when there is one).
+
+    A tag made by hand elsewhere then leaves the line unreleased, and the tag step stops the
+    train on it instead of the train skipping the release.
+    """
+    kind = policy.project.line
+    branch = next((b for b in branches
+                   if line_of(b.version, kind) == line_of(release.version, kind)), None)
+    if branch is None or release.commit is None or branch.commit is None:
+        return True
+    return pick.is_ancestor(root, release.commit, branch.commit)
 
 
 def _declared_version(root: Path, policy: Policy, rev: str) -> semver.Version | None:
@@ -191,8 +211,11 @@ def run_plan(root: Path, policy: Policy, releaser: Releaser, store: Store, comma
              gates: Sequence[Gate], after_step: AfterStep | None) -> TrainReport:
     """Plan (or resume the journaled plan) and apply each step, under the store's lock."""
     repo_id = store.repository_id(identity(root), str(root))
+    def plan() -> list[Step]:
+        return [s for s in planner() if s.kind != "publish" or releaser.publishes]
+
     if dry_run:
-        return TrainReport(at, [Action(s, "planned") for s in planner()], True)
+        return TrainReport(at, [Action(s, "planned") for s in plan()], True)
     holder = f"{command} {at} pid {os.getpid()} {uuid.uuid4().hex[:8]}"
     lock = f"release-train:{identity(root)}"
     held = store.acquire_lock(lock, holder)
@@ -202,7 +225,7 @@ def run_plan(root: Path, policy: Policy, releaser: Releaser, store: Store, comma
     try:
         run_id = store.unfinished_run(repo_id, command, key)
         if run_id is None:
-            steps = planner()
+            steps = plan()
             refusal = _gate(steps, gates, root, policy, at)
             if refusal is not None:
                 return TrainReport(at, refusal, False)

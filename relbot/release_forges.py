@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from engine.policy import Policy
@@ -11,14 +12,15 @@ from relbot.release import Releaser
 from relbot.releaser import LocalReleaser
 
 
-def choose_releaser(name: str | None, root: Path, policy: Policy) -> Releaser:
+def choose_releaser(name: str | None, root: Path, policy: Policy,
+                    when: datetime | None = None) -> Releaser:
     """``--forge`` for the train; the default follows the backport forge's rule."""
     settings = GitHubSettings.from_env()
     repository = settings.repository or origin_repository(root)
     if name is None:
         name = "github" if repository and settings.token else "local"
     if name == "local":
-        return LocalReleaser(root)
+        return LocalReleaser(root, when)
     if name != "github":
         raise UsageError(f"--forge {name}: expected local or github")
     raise UsageError("the release train's GitHub forge is not built yet; run with --forge local "

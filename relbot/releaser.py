@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from relbot import git, pick, treeedit
@@ -11,9 +12,14 @@ class LocalReleaser:
     """Branches, commits and annotated tags in a local clone; notes live in the tag message."""
 
     name = "local"
+    publishes = False  # the annotated tag carries the notes: no publish steps
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, when: datetime | None = None) -> None:
         self.root = root
+        # Commits and tags are dated at the train's --at day when it is not today, so a
+        # simulated or late run reads back the same dates it acted on.
+        self.dates = {} if when is None else {
+            "GIT_COMMITTER_DATE": when.isoformat(), "GIT_AUTHOR_DATE": when.isoformat()}
 
     def branch_head(self, branch: str) -> str | None:
         """The commit ``branch`` points at (local branch, else origin's)."""
@@ -34,7 +40,7 @@ class LocalReleaser:
             head = self.branch_head(branch)
             if head is not None:  # only origin has it (a CI clone): start the local branch
                 pick.move_branch(self.root, branch, head, None)
-        return treeedit.commit_files(self.root, branch, changes, message)
+        return treeedit.commit_files(self.root, branch, changes, message, self.dates)
 
     def tag_commit(self, tag: str) -> str | None:
         """The commit an existing tag points at."""
@@ -46,7 +52,7 @@ class LocalReleaser:
         # verbatim: the notes' "# heading" lines are not comments to strip
         git.run_git(self.root, "tag", "-a", "--cleanup=verbatim", "-F", "-", tag, commit,
                     input=message, env={
-            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email})
+            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email, **self.dates})
 
     def publish(self, tag: str, title: str, notes: str, prerelease: bool) -> str | None:
         """Nothing more to publish locally: the annotated tag holds the notes."""

@@ -20,7 +20,8 @@ def read_file(repo: Path, rev: str, path: str) -> str | None:
     return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
 
-def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: str) -> str:
+def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: str,
+                 env: Mapping[str, str] | None = None) -> str:
     """Commit ``changes`` (path → content) on top of ``branch`` and move it (compare-and-swap).
 
     When ``branch`` is checked out in ``repo``, the checkout is fast-forwarded too (refused, and
@@ -42,11 +43,14 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
         tree = run_git(repo, "write-tree", env=env).strip()
     name, email = committer(repo)
     who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
-           "GIT_COMMITTER_EMAIL": email}
+           "GIT_COMMITTER_EMAIL": email, **(env or {})}
     new = run_git(repo, "commit-tree", tree, "-p", old, "-F", "-", input=message + "\n",
                   env=who).strip()
     run_git(repo, "update-ref", "-m", "relbot", f"refs/heads/{branch}", new, old)
     if checked_out(repo) == branch:
+        # Stale stat data (a copied or touched tree) would make read-tree refuse clean files.
+        subprocess.run(["git", "-C", str(repo), "update-index", "-q", "--refresh"],
+                       capture_output=True, env=git_env(), check=False)
         try:
             run_git(repo, "read-tree", "-m", "-u", old, new)
         except git.GitError as exc:
