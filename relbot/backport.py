@@ -98,8 +98,7 @@ def apply_target(root: Path, forge: Forge, change: ChangeRef, info: pick.CommitI
                  decision: Decision) -> TargetResult:
     """Pick ``change`` onto one release branch unless it is already there."""
     branch, line, reason = decision.branch, decision.line, decision.reason
-    head = git.resolve(root, f"refs/heads/{branch}") or git.resolve(
-        root, f"refs/remotes/origin/{branch}")
+    head = forge.branch_head(branch)
     if head is None:
         raise UsageError(f"release branch {branch} vanished while backporting; run again")
     if pick.is_ancestor(root, change.sha, head):

@@ -79,6 +79,9 @@ class Forge(Protocol):
     def resolve(self, pr_or_sha: str) -> ChangeRef:
         """Find the merged change; raise UsageError if it is unknown or not merged."""
 
+    def branch_head(self, branch: str) -> str | None:
+        """The commit a backport to ``branch`` goes on top of (None: no such branch)."""
+
     def published(self, change: ChangeRef, branch: str, line: str) -> Published | None:
         """An earlier run's backport of ``change`` to ``branch`` on the forge, if any."""
 

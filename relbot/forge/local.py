@@ -53,6 +53,11 @@ class LocalForge:
                 return candidate
         raise UsageError(f"no branch {self.main} in {self.repo}; set project.main_branch")
 
+    def branch_head(self, branch: str) -> str | None:
+        """The local branch, else origin's (a CI clone has only remote-tracking branches)."""
+        return git.resolve(self.repo, f"refs/heads/{branch}") or git.resolve(
+            self.repo, f"refs/remotes/origin/{branch}")
+
     def published(self, change: ChangeRef, branch: str, line: str) -> Published | None:
         """With --branch-only, an existing backport branch that holds the pick."""
         if not self.branch_only:
