@@ -21,16 +21,25 @@ class GitHubSettings:
     repository: str | None
     api_url: str
     event_path: str | None
+    event_name: str | None = None
+    throttle: bool = True
 
     @classmethod
     def from_env(cls, repository: str | None = None, api_url: str | None = None,
                  token: str | None = None) -> GitHubSettings:
-        """``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``, ``GITHUB_API_URL``, ``GITHUB_EVENT_PATH``."""
+        """``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``, ``GITHUB_API_URL``, ``GITHUB_EVENT_PATH``.
+
+        ``RELBOT_GITHUB_THROTTLE=0`` drops PyGithub's pauses between requests (a GitHub
+        Enterprise server without secondary rate limits; the test suite's fake GitHub).
+        """
         return cls(
             token=token or os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"),
             repository=repository or os.environ.get("GITHUB_REPOSITORY"),
             api_url=(api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com"),
             event_path=os.environ.get("GITHUB_EVENT_PATH"),
+            event_name=os.environ.get("GITHUB_EVENT_NAME"),
+            throttle=os.environ.get("RELBOT_GITHUB_THROTTLE", "1").lower() not in (
+                "0", "false", "no", "off"),
         )
 
 
@@ -64,4 +73,5 @@ def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubS
                          "or pass --github-repository")
     from relbot.forge.github import GitHubForge
 
-    return GitHubForge(root, policy, settings.token, repository, settings.api_url)
+    return GitHubForge(root, policy, settings.token, repository, settings.api_url,
+                       throttle=settings.throttle)
