@@ -426,3 +426,16 @@ def test_from_event_needs_an_event(relbot_cli, scenario: Scenario):
     assert both.code == 2 and "not both" in both.err
     missing = relbot_cli("backport", "--from-event", "--repo", str(work))
     assert missing.code == 2 and "--from-event needs GITHUB_EVENT_PATH" in missing.err
+
+
+def test_a_comment_command_naming_an_unknown_branch_is_answered(relbot_cli, scenario: Scenario,
+                                                                tmp_path: Path, monkeypatch):
+    scenario.land(9002, DECODER, "fix br_table bounds", "bug")
+    work = scenario.publish()
+    scenario.fake.set_permission(REPO, "maintainer", "admin")
+    comment_event(tmp_path, monkeypatch, 9002, "maintainer", "/relbot backport release-99.0.0")
+    result = relbot_cli("backport", "--from-event", "--repo", str(work), "--at", AT)
+    assert result.code == 2 and "--to release-99.0.0: no such release branch" in result.err
+    [answer] = scenario.fake.comments(REPO, 9002)
+    assert answer.body.startswith("@maintainer, relbot could not backport: --to release-99.0.0")
+    assert new_pulls(scenario.fake) == {}
