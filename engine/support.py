@@ -126,10 +126,10 @@ def support_windows(
         phase: Phase
         if not is_released:
             phase = "upcoming"
-        elif line.cycle == current:
-            phase = "current"
         elif not supported:
             phase = "eol"
+        elif line.cycle == current:
+            phase = "current"
         elif end is not None and at > end:
             phase = "security"
         else:

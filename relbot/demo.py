@@ -13,6 +13,7 @@ from engine.policy_load import load_policy_text
 from relbot import policies, render
 from relbot.demo_backport import show_backports
 from relbot.demo_repo import DemoHistory, build_demo_repository
+from relbot.demo_train import show_release_train
 from relbot.errors import UsageError
 from relbot.paths import default_policy
 from relbot.status import line_status
@@ -60,6 +61,7 @@ def run_demo(at: date, directory: Path | None, console: Console) -> DemoHistory:
         for subject, branch in history.backports[-4:]:
             console.print(f"  {subject} -> {branch}")
     show_backports(repo, policy, at, console)
+    show_release_train(repo, policy, at, console)
     console.print(f"\nTry: relbot status --repo {repo} --at {at - timedelta(days=120)}\n"
                   f"     relbot calendar --count 12 --format json")
     from relbot.toolchain import reports as toolchain_reports

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from rich.console import Console
@@ -12,7 +12,9 @@ from relbot import render
 from relbot.backport import backport
 from relbot.forge.local import LocalForge
 from relbot.git import run_git
-from relbot.store import database_url, open_store
+from relbot.release import patch
+from relbot.releaser import LocalReleaser
+from relbot.store import Store, database_url, open_store
 
 MAINTAINER = {"GIT_AUTHOR_NAME": "Demo Maintainer", "GIT_AUTHOR_EMAIL": "maintainer@example.com",
               "GIT_COMMITTER_NAME": "Demo Maintainer",
@@ -35,6 +37,15 @@ def land_fix(repo: Path, number: int, path: str, subject: str, label: str, day: 
     return run_git(repo, "rev-parse", "HEAD").strip()
 
 
+def ship_security_patches(repo: Path, policy: Policy, at: date, store: Store,
+                          console: Console) -> None:
+    """`relbot release patch --security`: every supported line has the fix, so ship them all."""
+    when = datetime.combine(at, time(12), UTC)
+    report = patch(repo, policy, LocalReleaser(repo, when), store, at, when, [], security=True)
+    console.print(f"relbot release patch --security (at {at}):")
+    console.print(render.train_table(report))
+
+
 def show_backports(repo: Path, policy: Policy, at: date, console: Console) -> None:
     """Backport one security fix and one bug fix with the local forge and print the reasons."""
     console.print("\n[bold]Two fixes land on main today; relbot backports them by the policy:[/]")
@@ -48,6 +59,8 @@ def show_backports(repo: Path, policy: Policy, at: date, console: Console) -> No
                      if t.status != "skipped" or "left support" not in t.reason]
             report = type(report)(report.change, report.kind, shown, report.dry_run)
             console.print(render.backport_table(report))
+            if label == "security":
+                ship_security_patches(repo, policy, at, store, console)
     finally:
         store.close()
     console.print("(lines that left support are not shown; `relbot backports --repo "

@@ -80,17 +80,36 @@ def manifests(version: semver.Version) -> dict[str, str]:
     }
 
 
-def initial_tree(version: semver.Version, policy_text: str) -> dict[str, str]:
+def go_files(floor: str, newest: str) -> dict[str, str]:
+    """The Go module's go.mod and the CI matrix, on a Go floor and testing floor..newest."""
+    minor_floor, minor_newest = (int(v.split(".")[1]) for v in (floor, newest))
+    matrix = ", ".join(f'"1.{m}"' for m in range(minor_floor, minor_newest + 1))
+    return {
+        "embeddings/go/go.mod": f"module example.com/runtime/embeddings/go\n\ngo {floor}\n",
+        ".github/workflows/ci.yml": (
+            "name: ci\non: [push, pull_request]\njobs:\n  go:\n    strategy:\n      matrix:\n"
+            f"        go: [{matrix}]\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n"
+        ),
+    }
+
+
+def go_floor(policy: Policy, day: date) -> tuple[str, str] | None:
+    """The policy's Go floor and the newest Go on ``day`` (None without a Go rule)."""
+    from engine.toolchain_floor import floor_on
+    from relbot.toolchain_data import load_calendars
+
+    state = floor_on(policy, load_calendars()["go"], day)
+    return (str(state.floor), str(state.newest.version)) if state else None
+
+
+def initial_tree(version: semver.Version, policy_text: str,
+                 go: tuple[str, str] | None = None) -> dict[str, str]:
     """The monorepo's first commit."""
     tree = {
         "README.md": "# runtime\n\nA WebAssembly runtime, released by relbot.\n",
         "relbot.toml": policy_text,
-        "embeddings/go/go.mod": "module example.com/runtime/embeddings/go\n\ngo 1.24\n",
-        ".github/workflows/ci.yml": (
-            "name: ci\non: [push, pull_request]\njobs:\n  go:\n    strategy:\n      matrix:\n"
-            "        go: [\"1.24\", \"1.25\"]\n    runs-on: ubuntu-latest\n    steps:\n"
-            "      - uses: actions/checkout@v4\n"
-        ),
+        **go_files(*(go or ("1.24", "1.25"))),
     }
     for component, path in COMPONENT_FILES.items():
         tree[path] = f"// {component}\n"
@@ -123,8 +142,9 @@ class DemoBuilder:
         planned = [r for r in engine_calendar.releases_between(self.policy, start, end + timedelta(
             days=60)) if r.branch_cut <= end]
         first = planned[0].version if planned else semver.Version(1, 0, 0)
+        self.go = go_floor(self.policy, start)
         self.stream.commit("main", self._at(start, 9), AUTHORS[0], "Initial import of the runtime",
-                           initial_tree(first, self.policy_text))
+                           initial_tree(first, self.policy_text, self.go))
         cuts = {r.branch_cut: r for r in planned}
         days = {r.date: r for r in planned if r.date <= end}
         day = start + timedelta(days=1)
@@ -161,7 +181,17 @@ class DemoBuilder:
                            {path: content})
         return subject
 
+    def _keep_go_floor(self, day: date) -> None:
+        """Before a cut, raise the Go floor as the policy's toolchain rule says (relbot's check)."""
+        go = go_floor(self.policy, day)
+        if go is not None and go != self.go:
+            self.go = go
+            self.stream.commit("main", self._at(day, 8), BOT,
+                               f"Raise the Go floor to {go[0]} (Go {go[1]} is out)",
+                               go_files(*go))
+
     def _cut(self, release: PlannedRelease, day: date) -> None:
+        self._keep_go_floor(day)
         self.stream.branch(release.branch, "main")
         self.history.branches.append(release.branch)
         self.branch_of_line[line_of(release.version, self.policy.project.line)] = release.branch

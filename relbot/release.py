@@ -22,7 +22,7 @@ from engine.policy import Policy
 from engine.status import ActualRelease, ReleaseBranch
 from engine.train import Step, TrainSnapshot, plan_patch, plan_tick
 from engine.versions import is_prerelease, line_of
-from relbot import manifests, notes, pick
+from relbot import git, manifests, notes, pick
 from relbot.backport import refresh
 from relbot.errors import RelbotError, UsageError
 from relbot.repository import identity, read_branches, read_releases
@@ -104,13 +104,15 @@ def snapshot(root: Path, policy: Policy, at: date, now: datetime, store: Store) 
             pending.setdefault(row.target_branch, []).append(f"#{row.pr}" if row.pr.isdigit()
                                                              else row.pr[:12])
     kind = policy.project.line
+    for branch, changes in unreleased_backports(root, policy, releases, branch_refs).items():
+        pending.setdefault(branch, []).extend(changes)
     tagged_lines = {line_of(v, kind) for v in final.values()}
     branch_versions = {}
-    for branch, version in branches.items():
-        if line_of(version, kind) not in tagged_lines:
-            declared = _declared_version(root, policy, branch)
+    for ref in branch_refs:
+        if line_of(ref.version, kind) not in tagged_lines:
+            declared = _declared_version(root, policy, ref.commit or ref.name)
             if declared is not None:
-                branch_versions[branch] = declared
+                branch_versions[ref.name] = declared
     return TrainSnapshot(
         at=at, branches=branches, final_tags=final,
         all_tags=frozenset(r.tag for r in releases),
@@ -119,6 +121,35 @@ def snapshot(root: Path, policy: Policy, at: date, now: datetime, store: Store) 
         released_on={r.tag: r.date for r in releases if not is_prerelease(r.version)},
         branch_versions=branch_versions,
     )
+
+
+def unreleased_backports(root: Path, policy: Policy, releases: Sequence[ActualRelease],
+                         branches: Sequence[ReleaseBranch]) -> dict[str, list[str]]:
+    """Picked commits on each released line's branch since its newest tag, read from git.
+
+    The store's backport rows say the same on a long-lived runner; git alone is enough on an
+    ephemeral one, so no merged backport is forgotten.
+    """
+    kind = policy.project.line
+    found: dict[str, list[str]] = {}
+    for branch in branches:
+        line = line_of(branch.version, kind)
+        tags = [r for r in releases if not is_prerelease(r.version)
+                and line_of(r.version, kind) == line]
+        if not tags or branch.commit is None:
+            continue
+        newest = max(tags, key=lambda r: r.version)
+        log = git.run_git(root, "log", "--format=%H%x00%s%x00%b%x1e",
+                          f"{newest.tag}..{branch.commit}")
+        for record in log.split("\x1e"):
+            if "\0" not in record:
+                continue
+            sha, subject, body = record.strip("\n").split("\0", 2)
+            if notes.CHERRY.search(body):
+                number = notes.PR_NUMBER.search(subject)
+                found.setdefault(branch.name, []).append(
+                    f"#{number.group(1)}" if number else sha[:12])
+    return found
 
 
 def _on_its_branch(root: Path, policy: Policy, release: ActualRelease,
@@ -295,7 +326,9 @@ def apply_step(step: Step, releaser: Releaser, policy: Policy,
     if releaser.published(step.ref):
         return "already-done", {}
     title = f"{policy.project.name} {step.version}"
-    url = releaser.publish(step.ref, title, release_notes(root, policy, step), step.prerelease)
+    head = releaser.tag_commit(step.ref) or releaser.branch_head(step.target) or step.target
+    url = releaser.publish(step.ref, title, release_notes(root, policy, step, head),
+                           step.prerelease)
     return "done", {"url": url} if url else {}
 
 
@@ -308,7 +341,7 @@ def _tag(step: Step, releaser: Releaser, policy: Policy, root: Path) -> tuple[st
     for tag in tags:
         existing = releaser.tag_commit(tag)
         if existing is None:
-            releaser.create_tag(tag, head, release_notes(root, policy, step))
+            releaser.create_tag(tag, head, release_notes(root, policy, step, head))
             status = "done"
         elif existing != head:
             raise RelbotError(
@@ -318,7 +351,7 @@ def _tag(step: Step, releaser: Releaser, policy: Policy, root: Path) -> tuple[st
     return status, {"commit": head}
 
 
-def release_notes(root: Path, policy: Policy, step: Step) -> str:
+def release_notes(root: Path, policy: Policy, step: Step, until: str) -> str:
     """Notes for ``step``'s release: changes since the previous release of its line."""
     version = semver.Version.parse(step.version)
     releases = [r for r in read_releases(root, policy) if not is_prerelease(r.version)
@@ -330,6 +363,6 @@ def release_notes(root: Path, policy: Policy, step: Step) -> str:
     else:
         previous = max((r for r in releases if r.version.patch == 0), key=lambda r: r.version,
                        default=None)
-    entries = notes.local_entries(root, previous.tag if previous else None, step.target)
+    entries = notes.local_entries(root, previous.tag if previous else None, until)
     return notes.render_notes(f"{policy.project.name} {step.version}", entries,
                               policy.base.backport.labels)

@@ -31,8 +31,8 @@ class LocalReleaser:
         pick.move_branch(self.root, branch, commit, None)
 
     def read_file(self, rev: str, path: str) -> str | None:
-        """A file's text at ``rev``."""
-        return treeedit.read_file(self.root, rev, path)
+        """A file's text at ``rev`` (a branch only origin has counts too)."""
+        return treeedit.read_file(self.root, self.branch_head(rev) or rev, path)
 
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         """Commit changes on ``branch`` without checking it out."""

@@ -88,3 +88,14 @@ def test_demo_backports_a_security_fix_and_a_bug_fix_with_reasons(demo):
     assert "Backport of #9002 (bug)" in out
     assert "release-14.0.0 is current: bug fixes ship with 15.0.0 on 2026-12-01" in out
     assert "security fixes ship in a patch release at once" in out
+
+
+def test_demo_runs_the_release_train_on_the_days_ahead(demo):
+    _, result = demo
+    out = result.stdout
+    assert "relbot release patch --security (at 2026-11-22)" in out
+    assert "v14.0.1" in out and "security fix: patch releases ship at once (#9001)" in out
+    assert "2026-11-23 (an ordinary day)" in out and "nothing to do" in out
+    assert "2026-12-01 (release day)" in out and "v15.0.0" in out
+    assert "bug-fix backports ship with 15.0.0 on 2026-12-01 (#9002)" in out
+    assert "2026-12-15 (branch-cut day)" in out and "release-16.0.0" in out

@@ -29,13 +29,12 @@ def copy_of(cache: Path, target: Path, toolchain_ok: bool = True) -> GitRepo:
         policy = read_policy(RUNTIME)
         build_demo_repository(source, policy, RUNTIME.read_text(), date(2025, 10, 7),
                               date(2026, 11, 16))
-        if toolchain_ok:  # put the Go floor where the policy wants it on the cut day
-            from relbot.cli import main
-
-            assert main(["toolchain", "bump", "--repo", str(source), "--at", CUT]) == 0
+        if not toolchain_ok:  # the demo keeps the Go floor; plant a stale go.mod
             repo = GitRepo.__new__(GitRepo)
             repo.path = source
-            repo.git("commit", "-q", "-am", "Raise the Go floor", day=date(2026, 11, 16))
+            gomod = source / "embeddings/go/go.mod"
+            gomod.write_text(gomod.read_text().replace("go 1.26", "go 1.24"))
+            repo.git("commit", "-q", "-am", "Lower the Go floor by mistake", day=date(2026, 11, 16))
     shutil.copytree(source, target, symlinks=True)
     repo = GitRepo.__new__(GitRepo)
     repo.path = target
@@ -229,3 +228,18 @@ def test_a_failing_toolchain_check_cuts_nothing(relbot_cli, tmp_path_factory, tm
     (action,) = result.json()["actions"]
     assert action["status"] == "refused" and "embeddings/go/go.mod" in action["reason"]
     assert refs(repo) == before
+
+
+def test_a_fresh_clone_without_relbot_state_still_ships_the_backports(relbot_cli, repo: GitRepo,
+                                                                       tmp_path: Path):
+    """CI runners are thrown away: the patch releases come from git, not from the store."""
+    prepare_release_day(relbot_cli, repo)
+    clone = tmp_path / "ci-checkout"
+    repo.git("clone", "-q", str(repo.path), str(clone))
+    ci = GitRepo.__new__(GitRepo)
+    ci.path = clone
+    result = train(relbot_cli, ci, RELEASE)
+    assert result.code == 0
+    tags = {a["ref"] for a in result.json()["actions"] if a["kind"] == "tag"}
+    assert tags == {"v15.0.0", "v13.0.1", "v1.0.6"}
+    assert ci.git("rev-parse", "v13.0.1^{commit}") == ci.git("rev-parse", "release-13.0.0")
