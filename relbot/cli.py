@@ -6,7 +6,7 @@ import enum
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +17,15 @@ from engine import calendar as engine_calendar
 from engine.policy import PolicyFile
 from relbot import policies, render, summary
 from relbot.boundary import error_boundary
+from relbot.cli_options import (
+    AtOption,
+    ListFormat,
+    PolicyOption,
+    RepoOption,
+    echo_json,
+    parse_day,
+    today,
+)
 from relbot.cli_release import release_app, version_app
 from relbot.cli_toolchain import toolchain_app
 from relbot.errors import UsageError
@@ -40,45 +49,10 @@ app.add_typer(release_app, name="release")
 app.add_typer(version_app, name="version")
 
 
-class ListFormat(enum.StrEnum):
-    table = "table"
-    json = "json"
-
-
 class StatusFormat(enum.StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
-
-
-PolicyOption = Annotated[
-    Path | None,
-    typer.Option("--policy", help="Policy file or shipped policy name (default: see README)."),
-]
-RepoOption = Annotated[Path | None, typer.Option("--repo", help="A local git clone.")]
-AtOption = Annotated[
-    str | None, typer.Option("--at", help="As of this date, YYYY-MM-DD (default: today, UTC).")
-]
-
-
-def today() -> date:
-    """Today in UTC: the only place the CLI reads the clock for dates."""
-    return datetime.now(UTC).date()
-
-
-def parse_day(value: str | None, option: str) -> date | None:
-    """A YYYY-MM-DD option value, or a one-line usage error."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f'{option}: expected a date as YYYY-MM-DD, got "{value}"') from None
-
-
-def echo_json(data: object) -> None:
-    """Print JSON to stdout."""
-    typer.echo(render.as_json(data))
 
 
 @app.command()

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from relbot.cli_options import (
+    AtOption,
+    FormatOption,
+    ListFormat,
+    PolicyOption,
+    RepoOption,
+    day_or_today,
+    echo_json,
+)
 
 toolchain_app = typer.Typer(
     help="Toolchain floors (Go, Rust): status, check, bump, refresh the release data.",
@@ -15,52 +24,24 @@ toolchain_app = typer.Typer(
 )
 
 
-class Format(enum.StrEnum):
-    table = "table"
-    json = "json"
-
-
 class Name(enum.StrEnum):
     go = "go"
     rust = "rust"
 
 
-PolicyOption = Annotated[
-    Path | None,
-    typer.Option("--policy", help="Policy file or shipped policy name (default: see README)."),
-]
-RepoOption = Annotated[Path | None, typer.Option("--repo", help="A local git clone.")]
-AtOption = Annotated[
-    str | None, typer.Option("--at", help="As of this date, YYYY-MM-DD (default: today, UTC).")
-]
-FormatOption = Annotated[Format, typer.Option("--format")]
-
-
-def _day(at: str | None) -> date:
-    from relbot.cli import parse_day, today  # the CLI module imports this one
-
-    return parse_day(at, "--at") or today()
-
-
-def _echo_json(data: object) -> None:
-    from relbot.cli import echo_json
-
-    echo_json(data)
-
-
 @toolchain_app.command("status")
 def status(policy: PolicyOption = None, repo: RepoOption = None, at: AtOption = None,
-           format: FormatOption = Format.table) -> None:
+           format: FormatOption = ListFormat.table) -> None:
     """The floor of each toolchain on a date, its next change, and what --repo declares."""
     from relbot import policies, render
     from relbot.render_toolchain import status_view
     from relbot.toolchain import reports
 
-    day = _day(at)
+    day = day_or_today(at)
     loaded = policies.load(policy, repo)
     found = reports(loaded, day, repo)
-    if format is Format.json:
-        _echo_json([r.to_json() for r in found])
+    if format is ListFormat.json:
+        echo_json([r.to_json() for r in found])
         return
     if not found:
         typer.echo(f"{loaded.source} has no [toolchains] rules in force on {day}.")
@@ -70,16 +51,16 @@ def status(policy: PolicyOption = None, repo: RepoOption = None, at: AtOption = 
 
 @toolchain_app.command("check")
 def check(policy: PolicyOption = None, repo: RepoOption = None, at: AtOption = None,
-          format: FormatOption = Format.table) -> int:
+          format: FormatOption = ListFormat.table) -> int:
     """Exit 1 with one line per problem: floors too new or too old, CI matrices, branches."""
     from relbot import policies
     from relbot.toolchain import gate
 
-    day = _day(at)
+    day = day_or_today(at)
     loaded = policies.load(policy, repo)
     problems = gate(repo or Path.cwd(), loaded, day)
-    if format is Format.json:
-        _echo_json([p.to_json() for p in problems])
+    if format is ListFormat.json:
+        echo_json([p.to_json() for p in problems])
     else:
         for problem in problems:
             typer.echo(str(problem))
@@ -96,7 +77,7 @@ def bump(policy: PolicyOption = None, repo: RepoOption = None, at: AtOption = No
     from relbot import policies
     from relbot.toolchain import bump as run_bump
 
-    day = _day(at)
+    day = day_or_today(at)
     loaded = policies.load(policy, repo)
     steps = run_bump(repo or Path.cwd(), loaded, day, dry_run)
     verb = "would rewrite" if dry_run else "rewrote"

@@ -243,3 +243,20 @@ def test_a_fresh_clone_without_relbot_state_still_ships_the_backports(relbot_cli
     tags = {a["ref"] for a in result.json()["actions"] if a["kind"] == "tag"}
     assert tags == {"v15.0.0", "v13.0.1", "v1.0.6"}
     assert ci.git("rev-parse", "v13.0.1^{commit}") == ci.git("rev-parse", "release-13.0.0")
+
+
+def test_a_release_candidate_is_tagged_on_the_cut_day_when_the_policy_says_so(relbot_cli,
+                                                                               repo: GitRepo):
+    policy = repo.path / "relbot.toml"
+    policy.write_text(policy.read_text() + "\n[prerelease]\nrc_on_branch_cut = true\n")
+    repo.git("commit", "-q", "-am", "Tag release candidates", day=date(2026, 11, 16))
+    result = train(relbot_cli, repo, CUT)
+    assert result.code == 0
+    assert ("tag", "v15.0.0-rc.1", "done") in {
+        (a["kind"], a["ref"], a["status"]) for a in result.json()["actions"]}
+    assert repo.git("rev-parse", "v15.0.0-rc.1^{commit}") == repo.git("rev-parse",
+                                                                      "release-15.0.0")
+    # A release candidate is not a release: the line is still upcoming, 14 is still current.
+    status = relbot_cli("status", "--repo", str(repo.path), "--at", CUT, "--format", "json")
+    assert [line["cycle"] for line in status.json()][:2] == ["15", "14"]
+    assert status.json()[0]["latest"] is None
