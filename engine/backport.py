@@ -15,7 +15,7 @@ from engine.policy import BackportRule, ChangeKind, Component, Rules
 from engine.support import LineStatus
 from engine.versions import line_base_version
 
-KIND_NAMES: Mapping[str, str] = {
+KIND_NAMES: Mapping[ChangeKind, str] = {
     "security": "security fixes",
     "bug": "bug fixes",
     "feature": "features",
@@ -43,7 +43,9 @@ class Decision:
     reason: str
 
 
-def kind_from_labels(labels: Iterable[str], label_map: Mapping[str, Sequence[str]]) -> str | None:
+def kind_from_labels(
+    labels: Iterable[str], label_map: Mapping[ChangeKind, Sequence[str]]
+) -> ChangeKind | None:
     """The change kind a set of PR labels names; the most urgent wins (security over bug ...)."""
     names = {label.lower() for label in labels}
     for kind in KIND_NAMES:

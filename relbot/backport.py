@@ -17,6 +17,7 @@ from relbot.forge.local import backport_branch
 from relbot.repository import identity, read_branches
 from relbot.status import line_status
 from relbot.store import Store
+from relbot.store.backports import BackportState
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ def backport(
             raise UsageError(f"--to {branch}: no such release branch in {root}")
     lines = [line if line.branch in existing else dataclasses.replace(line, branch=None)
              for line in line_status(policy, at, root, now)]
-    decisions = decide_targets(Change(chosen, info.paths, info.committed_on),  # type: ignore[arg-type]
-                               rules, lines, at, to)
+    decisions = decide_targets(Change(chosen, info.paths, info.committed_on), rules, lines, at,
+                               to)
     if dry_run:
         results = [TargetResult(d.branch, d.line, "planned" if d.target else "skipped", d.reason)
                    for d in decisions]
@@ -144,6 +145,7 @@ def finish_by_hand(change: ChangeRef, branch: str,
 def track(store: Store, repo_id: int, change: ChangeRef, kind: str, result: TargetResult,
           forge: str) -> None:
     """Record the target's state: on the branch (merged), on a side branch, in a PR, conflict."""
+    state: BackportState
     if result.status == "picked":
         on_branch = result.ref == result.branch
         state = "merged" if on_branch else "pr-open" if result.url else "picked"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.backport import kind_from_labels
-from engine.policy import CHANGE_KINDS, Policy
+from engine.policy import CHANGE_KINDS, ChangeKind, Policy
 from relbot.backport import BackportReport, backport
 from relbot.errors import UsageError
 from relbot.forge.select import GitHubSettings, choose_forge
@@ -87,7 +87,7 @@ def parse_comment(payload: dict[str, Any]) -> EventRequest | str:
     return EventRequest(int(issue["number"]), branches, user)
 
 
-def parse_pull_request(payload: dict[str, Any], label_map: Mapping[str, Sequence[str]],
+def parse_pull_request(payload: dict[str, Any], label_map: Mapping[ChangeKind, Sequence[str]],
                        backported: set[str]) -> EventRequest | str:
     """The request in a merged ``pull_request`` event with a kind label the policy backports."""
     pull = payload.get("pull_request") or {}
@@ -121,8 +121,7 @@ def backport_from_event(root: Path, policy: Policy, settings: GitHubSettings,
     elif name in PR_EVENTS:
         backported: set[str] = {kind for kind in CHANGE_KINDS
                                 if getattr(rules.backport, kind).lines != "none"}
-        label_map: dict[str, list[str]] = {k: v for k, v in rules.backport.labels.items()}
-        request = parse_pull_request(payload, label_map, backported)
+        request = parse_pull_request(payload, rules.backport.labels, backported)
     else:
         request = f"event {name}: nothing to do"
     if isinstance(request, str):

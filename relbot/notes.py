@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.backport import kind_from_labels
+from engine.policy import ChangeKind
 from relbot.forge.local import _trailer_labels
 from relbot.git import run_git
 
@@ -28,7 +29,7 @@ class NoteEntry:
     backport_of: str | None = None
 
 
-def category(entry: NoteEntry, label_map: Mapping[str, Sequence[str]]) -> str:
+def category(entry: NoteEntry, label_map: Mapping[ChangeKind, Sequence[str]]) -> str:
     """Which section an entry goes in: security, breaking, feature, bug or other."""
     names = {label.lower() for label in entry.labels}
     if "breaking" in names or "breaking-change" in names:
@@ -38,7 +39,7 @@ def category(entry: NoteEntry, label_map: Mapping[str, Sequence[str]]) -> str:
 
 
 def render_notes(title: str, entries: Iterable[NoteEntry],
-                 label_map: Mapping[str, Sequence[str]]) -> str:
+                 label_map: Mapping[ChangeKind, Sequence[str]]) -> str:
     """Markdown notes: a heading, then one section per non-empty category."""
     grouped: dict[str, list[NoteEntry]] = {}
     for entry in entries:

@@ -122,11 +122,11 @@ def pick_onto(repo: Path, commit: CommitInfo, onto: str) -> PickOutcome:
 def _resolve_unmerged(repo: Path, env: dict[str, str], tmp: Path) -> tuple[str, ...]:
     """Merge the content of paths both sides changed; return the paths that conflict."""
     stages: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for entry in run_git(repo, "ls-files", "-u", "-z", env=env).split("\0"):
-        if entry:
-            info, path = entry.split("\t", 1)
-            mode, sha, stage = info.split()
-            stages[path][int(stage)] = (mode, sha)
+    for line in run_git(repo, "ls-files", "-u", "-z", env=env).split("\0"):
+        if line:
+            info, name = line.split("\t", 1)
+            mode, sha, stage_number = info.split()
+            stages[name][int(stage_number)] = (mode, sha)
     conflicts = []
     resolved = []
     for path, entry in sorted(stages.items()):

@@ -39,7 +39,7 @@ def _get(node: Node | None, key: str) -> Node | None:
         return None
     for key_node, value in node.value:
         if isinstance(key_node, ScalarNode) and key_node.value == key:
-            return value
+            return value if isinstance(value, Node) else None
     return None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from relbot import git
-from relbot.errors import RelbotError
+from relbot.errors import GitError, RelbotError
 from relbot.git import git_env, run_git
 from relbot.pick import committer
 
@@ -53,7 +53,7 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
                        capture_output=True, env=git_env(), check=False)
         try:
             run_git(repo, "read-tree", "-m", "-u", old, new)
-        except git.GitError as exc:
+        except GitError as exc:
             run_git(repo, "update-ref", f"refs/heads/{branch}", old, new)
             raise RelbotError(f"{branch} is checked out in {repo} with local changes in the way; "
                               f"commit or stash them and run again ({exc})") from None

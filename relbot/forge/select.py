@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.policy import Policy
 from relbot import git
-from relbot.errors import UsageError
+from relbot.errors import GitError, UsageError
 from relbot.forge import Forge
 from relbot.forge.local import LocalForge
 
@@ -47,7 +47,7 @@ def origin_repository(root: Path) -> str | None:
     """``owner/name`` when origin's URL is on GitHub, else None."""
     try:
         url = git.run_git(root, "remote", "get-url", "origin").strip()
-    except git.GitError:
+    except GitError:
         return None
     for prefix in ("https://github.com/", "git@github.com:", "ssh://git@github.com/"):
         if url.startswith(prefix):
