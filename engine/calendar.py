@@ -141,6 +141,11 @@ def first_nominal_on_or_after(cadence: Cadence, day: date) -> date:
     return candidate
 
 
+def day_in_month(year: int, month: int, day: int) -> date:
+    """Day ``day`` of a month, clamped to its last day (the 31st of February is the 28th/29th)."""
+    return _day_in_month(year, month, day)
+
+
 def _day_in_month(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, _calendar.monthrange(year, month)[1]))
 

@@ -275,6 +275,17 @@ class Package(StrictModel):
     tag_prefix: str | None = Field(None, description="Go modules: tag prefix, e.g. embeddings/go/.")
 
 
+class MonthlyPrerelease(StrictModel):
+    """A pre-release tagged every month until the final version ships (wazero's 1.0 plan)."""
+
+    version: str = Field(description="The version being pre-released, e.g. 1.0.0.")
+    label: str = Field(description='Its pre-release label, e.g. "pre" → 1.0.0-pre.N.')
+    day: DayOfMonth = Field(description="Day of the month (clamped to the month's last day).")
+    branch: str = Field("main", description="Branch the pre-release is tagged on.")
+
+    _version = field_validator("version")(_check_version)
+
+
 class Prerelease(StrictModel):
     """Pre-release labels, in order (``1.0.0-beta.1`` before ``1.0.0-rc.1``)."""
 
@@ -282,6 +293,14 @@ class Prerelease(StrictModel):
     rc_on_branch_cut: bool = Field(
         False, description="Tag X.Y.Z-rc.1 on the release branch the day it is cut."
     )
+    monthly: list[MonthlyPrerelease] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_labels(self) -> Prerelease:
+        for entry in self.monthly:
+            if entry.label not in self.labels:
+                raise ValueError(f'monthly pre-release label "{entry.label}" is not in labels')
+        return self
 
     @field_validator("labels")
     @classmethod

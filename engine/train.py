@@ -16,7 +16,7 @@ import semver
 from engine import calendar
 from engine.policy import Policy
 from engine.support import LineStatus
-from engine.versions import bump, format_name, is_prerelease, line_of
+from engine.versions import bump, format_name, is_prerelease, line_of, parse_name
 
 StepKind = Literal["cut-branch", "bump-main", "bump-branch", "tag", "publish"]
 
@@ -103,6 +103,38 @@ def plan_tick(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
                           f"{at} is the release day for {version}")
         steps += _patches(policy, snapshot, exclude=branch,
                           why=f"bug-fix backports ship with {version} on {at}")
+    steps += _monthly_prereleases(policy, snapshot)
+    return steps
+
+
+def _monthly_prereleases(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
+    """Pre-releases due today: the next ``-label.N`` until the final version is tagged."""
+    at, project = snapshot.at, policy.project
+    steps: list[Step] = []
+    for entry in policy.rules_at(at).prerelease.monthly:
+        if calendar.day_in_month(at.year, at.month, entry.day) != at:
+            continue
+        final = semver.Version.parse(entry.version)
+        if final in snapshot.final_tags.values():
+            continue
+        numbers = []
+        for tag in snapshot.all_tags:
+            version = parse_name(project.tag_format, tag)
+            if version is None or version.replace(prerelease=None) != final:
+                continue
+            label, _, number = (version.prerelease or "").partition(".")
+            if label == entry.label and number.isdigit():
+                if snapshot.released_on.get(tag) == at:
+                    break  # already tagged today
+                numbers.append(int(number))
+        else:
+            version = final.replace(prerelease=f"{entry.label}.{max(numbers, default=0) + 1}")
+            tag = format_name(project.tag_format, version, project.line)
+            reason = f"the monthly {entry.label} pre-release of {final} is due on day {entry.day}"
+            line = line_of(final, project.line)
+            steps += [Step("tag", line, tag, str(version), entry.branch, reason, True),
+                      Step("publish", line, tag, str(version), entry.branch,
+                           "pre-releases are published, never as latest", True)]
     return steps
 
 

@@ -118,7 +118,7 @@ def snapshot(root: Path, policy: Policy, at: date, now: datetime, store: Store) 
         all_tags=frozenset(r.tag for r in releases),
         lines=line_status(policy, at, root, now),
         pending={b: tuple(sorted(set(v))) for b, v in pending.items()},
-        released_on={r.tag: r.date for r in releases if not is_prerelease(r.version)},
+        released_on={r.tag: r.date for r in releases},
         branch_versions=branch_versions,
     )
 

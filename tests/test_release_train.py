@@ -260,3 +260,27 @@ def test_a_release_candidate_is_tagged_on_the_cut_day_when_the_policy_says_so(re
     status = relbot_cli("status", "--repo", str(repo.path), "--at", CUT, "--format", "json")
     assert [line["cycle"] for line in status.json()][:2] == ["15", "14"]
     assert status.json()[0]["latest"] is None
+
+
+def test_monthly_pre_releases_follow_wazeros_plan(relbot_cli, tmp_path: Path):
+    """wazero tagged v1.0.0-pre.N at the end of every month until 1.0.0 shipped."""
+    repo = GitRepo(tmp_path / "wazero")
+    repo.commit("initial", date(2022, 8, 1))
+    (repo.path / "relbot.toml").write_text((RUNTIME.parent / "wazero.toml").read_text())
+    repo.git("add", "relbot.toml")
+    repo.commit("adopt relbot", date(2022, 8, 2))
+    repo.tag("v1.0.0-pre.1", date(2022, 8, 31))
+    repo.commit("work", date(2022, 9, 10))
+    repo.tag("v1.0.0-pre.2", date(2022, 9, 30))
+    repo.commit("more work", date(2022, 10, 10))
+    assert train(relbot_cli, repo, "2022-10-15").json()["actions"] == []
+    result = train(relbot_cli, repo, "2022-10-31")
+    assert [(a["kind"], a["ref"], a["status"]) for a in result.json()["actions"]] == [
+        ("tag", "v1.0.0-pre.3", "done")]
+    assert repo.git("rev-parse", "v1.0.0-pre.3^{commit}") == repo.git("rev-parse", "main")
+    assert train(relbot_cli, repo, "2022-10-31").json()["actions"] == []  # once a day
+    # November has 30 days: day 31 is clamped to the 30th.
+    assert [a["ref"] for a in train(relbot_cli, repo, "2022-11-30").json()["actions"]] == [
+        "v1.0.0-pre.4"]
+    repo.tag("v1.0.0", date(2023, 3, 1))
+    assert train(relbot_cli, repo, "2023-03-31").json()["actions"] == []  # 1.0.0 shipped
