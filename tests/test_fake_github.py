@@ -240,6 +240,56 @@ def test_merge_moves_base(fake: FakeGitHub, repo: Repository, work: Path,
     assert exc.value.status == 405
 
 
+def test_protected_branch_refuses_pushes_but_merges_pull_requests(fake: FakeGitHub,
+                                                                   repo: Repository,
+                                                                   work: Path) -> None:
+    assert repo.get_branch("main").protected is False
+    fake.protect_branch(REPO, "main")
+    assert repo.get_branch("main").protected is True
+    assert {b.name: b.protected for b in repo.get_branches()} == {"main": True,
+                                                                  "release/1.x": False}
+    before = fake.git(REPO, "rev-parse", "main")
+    git(work, "checkout", "-q", "-B", "main", "origin/main")
+    commit(work, {"direct.txt": "x\n"}, "push straight to main")
+    refused = subprocess.run(["git", "push", "-q", "origin", "HEAD:refs/heads/main"], cwd=work,
+                             capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "GH006: Protected branch update failed for refs/heads/main" in refused.stderr
+    assert fake.git(REPO, "rev-parse", "main") == before
+    git(work, "push", "-q", "origin", "HEAD:refs/heads/release/1.x", "--force")  # not protected
+    head = push_branch(work, "feature", {"a.txt": "a\n"})
+    pull = repo.create_pull(title="Add a", body="", base="main", head="feature")
+    merged = pull.merge(merge_method="squash", sha=head)
+    assert fake.git(REPO, "rev-parse", "main") == merged.sha  # the API still merges
+    fake.protect_branch(REPO, "main", protected=False)
+    assert repo.get_branch("main").protected is False
+    git(work, "push", "-q", "origin", "HEAD:refs/heads/main", "--force")
+
+
+def test_merge_commits_are_dated_by_the_fake_clock(tmp_path: Path, source: Path) -> None:
+    when = datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)
+    with running_fake_github(tmp_path / "dated", clock=lambda: when) as fake:
+        fake.add_repo(REPO, source)
+        work = tmp_path / "dated-work"
+        subprocess.run(["git", "clone", "-q", fake.clone_url(REPO), str(work)], check=True)
+        head = push_branch(work, "feature", {"a.txt": "a\n"})
+        pull = client(fake).get_repo(REPO).create_pull(title="Add a", body="", base="main",
+                                                       head="feature")
+        sha = pull.merge(merge_method="squash", sha=head).sha
+        assert fake.git(REPO, "show", "-s", "--format=%cI", sha) == "2030-05-06T07:08:09+00:00"
+        assert client(fake).get_repo(REPO).get_pull(pull.number).merged_at == when
+
+
+def test_make_latest_and_prereleases(fake: FakeGitHub, repo: Repository) -> None:
+    repo.create_git_release("v2.0.0", "2.0.0", "", target_commitish="main")
+    repo.create_git_release("v1.0.1", "1.0.1", "", target_commitish="main", make_latest="false")
+    repo.create_git_release("v3.0.0-rc.1", "rc", "", target_commitish="main", prerelease=True)
+    assert repo.get_latest_release().tag_name == "v2.0.0"
+    repo.create_git_release("v1.0.2", "1.0.2", "", target_commitish="main")  # default "true"
+    assert repo.get_latest_release().tag_name == "v1.0.2"
+    assert fake.requests_to("POST", f"/repos/{REPO}/releases")[1].body["make_latest"] == "false"
+
+
 def test_merge_conflict_is_405(repo: Repository, work: Path) -> None:
     push_branch(work, "one", {"app.py": "VERSION = '2.0'\n"})
     push_branch(work, "two", {"app.py": "VERSION = '3.0'\n"})

@@ -15,6 +15,22 @@ from .gitops import BareRepo
 from .routes_issues import PERMISSIONS
 from .state import Comment, Faults, Issue, Label, Pull, RepoState, RequestRecord, State
 
+PROTECTED_LIST = "fake-github-protected"  # in the bare repository: one refs/heads/... per line
+# GitHub refuses pushes to a protected branch; the fake does it with a pre-receive hook, so real
+# `git push` sees what it would see on GitHub (merges through the API still move the branch).
+PRE_RECEIVE = f"""#!/bin/sh
+list="${{GIT_DIR:-.}}/{PROTECTED_LIST}"
+[ -f "$list" ] || exit 0
+status=0
+while read -r old new ref; do
+  if grep -qxF "$ref" "$list"; then
+    echo "error: GH006: Protected branch update failed for $ref." >&2
+    status=1
+  fi
+done
+exit $status
+"""
+
 
 class FakeGitHub:
     """A stateful fake of the GitHub REST API backed by bare git repositories.
@@ -68,6 +84,10 @@ class FakeGitHub:
         owner, name = full_name.split("/", 1)
         git = BareRepo.clone_from(source, self.root / owner / f"{name}.git")
         git.run("symbolic-ref", "HEAD", f"refs/heads/{default_branch}")
+        hook = git.path / "hooks" / "pre-receive"
+        hook.parent.mkdir(exist_ok=True)
+        hook.write_text(PRE_RECEIVE)
+        hook.chmod(0o755)
         with self.state.lock:
             repo = RepoState(full_name, git, default_branch, self.state.new_id())
             self.state.repos[full_name] = repo
@@ -105,9 +125,12 @@ class FakeGitHub:
         user: str = "octocat", labels: Iterable[str] = (), merged: bool = False,
         merge_commit_sha: str | None = None, merged_at: datetime | None = None,
         state: str | None = None, draft: bool = False, created_at: datetime | None = None,
-        head_sha: str | None = None,
+        head_sha: str | None = None, base_sha: str | None = None,
     ) -> int:
-        """Seed a pull request (e.g. merged, with its merge commit already on base)."""
+        """Seed a pull request (e.g. merged, with its merge commit already on base).
+
+        Given ``head_sha`` and ``base_sha`` it runs no git at all (seeding thousands is fast).
+        """
         with self.state.lock:
             r = self.repo(repo)
             base = base or r.default_branch
@@ -115,8 +138,8 @@ class FakeGitHub:
             created = created_at or now
             if merged:
                 merged_at = merged_at or now
-            branches = dict(r.git.list_refs("refs/heads/"))  # one git call, not three
-            base_sha = branches.get(f"refs/heads/{base}")
+            branches = {} if head_sha and base_sha else dict(r.git.list_refs("refs/heads/"))
+            base_sha = base_sha or branches.get(f"refs/heads/{base}")
             head_sha = (head_sha or branches.get(f"refs/heads/{head}") or merge_commit_sha
                         or base_sha)
             if merge_commit_sha:
@@ -175,6 +198,17 @@ class FakeGitHub:
         """Make requests authenticated with `token` act as `login` (default: default_user)."""
         with self.state.lock:
             self.state.token_users[token] = login
+
+    def protect_branch(self, repo: str, branch: str, protected: bool = True) -> None:
+        """Mark ``branch`` protected (GET branch says so, pushes to it are refused) or not."""
+        with self.state.lock:
+            r = self.repo(repo)
+            if protected:
+                r.protected.add(branch)
+            else:
+                r.protected.discard(branch)
+            refs = "".join(f"refs/heads/{name}\n" for name in sorted(r.protected))
+            (r.git.path / PROTECTED_LIST).write_text(refs)
 
     def set_mergeable_unknown(self, repo: str, number: int, times: int = 1) -> None:
         """Answer `mergeable: null` for the next `times` full GETs of a PR (async compute)."""

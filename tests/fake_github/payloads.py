@@ -122,7 +122,8 @@ def branch_json(root: str, repo: RepoState, name: str, info: CommitInfo) -> Json
     """A branch object."""
     url = repo_url(root, repo)
     return {
-        "name": name, "commit": commit_json(root, repo, info), "protected": False,
+        "name": name, "commit": commit_json(root, repo, info),
+        "protected": name in repo.protected,
         "_links": {"self": f"{url}/branches/{name}",
                    "html": f"{root}/{repo.full_name}/tree/{name}"},
         "protection_url": f"{url}/branches/{name}/protection",

@@ -24,7 +24,8 @@ def list_branches(ctx: Ctx) -> Response:
     """GET /repos/{o}/{r}/branches."""
     repo = ctx.need_repo()
     url = P.repo_url(ctx.root, repo)
-    items = [{"name": ref.removeprefix("refs/heads/"), "protected": False,
+    items = [{"name": ref.removeprefix("refs/heads/"),
+              "protected": ref.removeprefix("refs/heads/") in repo.protected,
               "commit": {"sha": sha, "url": f"{url}/commits/{sha}"}}
              for ref, sha in repo.git.list_refs("refs/heads/")]
     page, headers = paginate(ctx, items)

@@ -216,16 +216,18 @@ def merge_pull(ctx: Ctx, number: int) -> Response:
         raise ApiError(405, "Pull Request is not mergeable")
     commits = repo.git.log(f"{base}..{head}")
     title, extra = body.get("commit_title"), body.get("commit_message")
+    now = ctx.state.now()
+    when = now.isoformat()  # the merge commit is dated by the fake's clock, like the PR
     if method == "merge":
         title = title or f"Merge pull request #{number} from {repo.owner}/{pull.head_ref}"
         message = f"{title}\n\n{extra if extra is not None else pull.title}\n"
         author = (ctx.user, f"{ctx.user}@users.noreply.github.com")
-        new = repo.git.commit_tree(tree, [base, head], message, author)
+        new = repo.git.commit_tree(tree, [base, head], message, author, when)
     elif method == "squash":
         title = title or f"{pull.title} (#{number})"
         details = extra if extra is not None else "\n\n".join(f"* {c.message}" for c in commits)
         author = (pull.user, f"{pull.user}@users.noreply.github.com")
-        new = repo.git.commit_tree(tree, [base], f"{title}\n\n{details}\n", author)
+        new = repo.git.commit_tree(tree, [base], f"{title}\n\n{details}\n", author, when)
     elif method == "rebase":
         rebased = repo.git.cherry_pick_onto(base, [c.sha for c in commits])
         if rebased is None:
@@ -235,7 +237,6 @@ def merge_pull(ctx: Ctx, number: int) -> Response:
         raise unprocessable(P.validation_failed("PullRequest", "invalid", "merge_method"))
     if not repo.git.update_ref(f"refs/heads/{pull.base_ref}", new, base):
         raise ApiError(405, "Base branch was modified. Review and try the merge again.")
-    now = ctx.state.now()
     pull.diff_base = repo.git.merge_base(base, head)
     pull.head_sha, pull.base_sha = head, base
     pull.merged, pull.merged_at, pull.merged_by, pull.merge_commit_sha = True, now, ctx.user, new

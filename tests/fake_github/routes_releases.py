@@ -1,4 +1,9 @@
-"""Release endpoints. Publishing a release creates a lightweight `refs/tags/<tag>` if missing."""
+"""Release endpoints. Publishing a release creates a lightweight `refs/tags/<tag>` if missing.
+
+``make_latest`` follows GitHub: a published, non-prerelease release becomes "latest" unless the
+request says ``"false"`` (``"legacy"`` leaves it to creation date); drafts and pre-releases never
+become latest.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,14 @@ def _ensure_tag(repo: RepoState, rel: Release) -> None:
     if target is None:
         raise unprocessable(P.validation_failed("Release", "invalid", "target_commitish"))
     repo.git.update_ref(ref, target, None)
+
+
+def _mark_latest(repo: RepoState, rel: Release, make_latest: object) -> None:
+    if make_latest not in (None, "true", "false", "legacy"):
+        raise unprocessable(P.validation_failed("Release", "invalid", "make_latest"))
+    if rel.draft or rel.prerelease or make_latest == "false":
+        return
+    repo.latest_release = None if make_latest == "legacy" else rel.id
 
 
 def list_releases(ctx: Ctx) -> Response:
@@ -53,6 +66,7 @@ def create_release(ctx: Ctx) -> Response:
     if not draft:
         _ensure_tag(repo, rel)
     repo.releases[rel.id] = rel
+    _mark_latest(repo, rel, body.get("make_latest"))
     return json_response(P.release_json(ctx.root, repo, rel), 201)
 
 
@@ -79,6 +93,9 @@ def update_release(ctx: Ctx, release_id: int) -> Response:
             raise unprocessable(P.validation_failed("Release", "already_exists", "tag_name"))
         _ensure_tag(repo, rel)
         rel.draft, rel.published_at = False, ctx.state.now()
+        _mark_latest(repo, rel, body.get("make_latest"))
+    elif "make_latest" in body:
+        _mark_latest(repo, rel, body["make_latest"])
     return json_response(P.release_json(ctx.root, repo, rel))
 
 
@@ -99,8 +116,12 @@ def release_by_tag(ctx: Ctx, tag: str) -> Response:
 
 
 def latest_release(ctx: Ctx) -> Response:
-    """GET /repos/{o}/{r}/releases/latest (newest published non-prerelease)."""
+    """GET /repos/{o}/{r}/releases/latest: the one marked latest, else the newest published
+    non-prerelease."""
     repo = ctx.need_repo()
+    marked = repo.releases.get(repo.latest_release or -1)
+    if marked is not None and not marked.draft and not marked.prerelease:
+        return json_response(P.release_json(ctx.root, repo, marked))
     candidates = [r for r in _published(repo) if not r.prerelease]
     if not candidates:
         raise not_found()

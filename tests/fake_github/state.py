@@ -108,6 +108,8 @@ class RepoState:
     releases: dict[int, Release] = field(default_factory=dict)
     permissions: dict[str, str] = field(default_factory=dict)
     next_number: int = 1
+    protected: set[str] = field(default_factory=set)  # branch names; pushes to them are refused
+    latest_release: int | None = None  # the release id GitHub shows as "latest"
 
     @property
     def owner(self) -> str:
