@@ -30,22 +30,7 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
     old = git.resolve(repo, f"refs/heads/{branch}")
     if old is None:
         raise RelbotError(f"no branch {branch} in {repo}")
-    with tempfile.TemporaryDirectory(prefix="relbot-edit-") as tmp:
-        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        run_git(repo, "read-tree", old, env=env)
-        entries = []
-        for path, content in sorted(changes.items()):
-            sha = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
-                                 input=content.encode(), capture_output=True, env=git_env(),
-                                 check=True).stdout.decode().strip()
-            entries.append(f"100644 {sha}\t{path}")
-        run_git(repo, "update-index", "--index-info", input="\n".join(entries) + "\n", env=env)
-        tree = run_git(repo, "write-tree", env=env).strip()
-    name, email = committer(repo)
-    who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
-           "GIT_COMMITTER_EMAIL": email, **(env or {})}
-    new = run_git(repo, "commit-tree", tree, "-p", old, "-F", "-", input=message + "\n",
-                  env=who).strip()
+    new = make_commit(repo, old, changes, message, env)
     run_git(repo, "update-ref", "-m", "relbot", f"refs/heads/{branch}", new, old)
     if checked_out(repo) == branch:
         # Stale stat data (a copied or touched tree) would make read-tree refuse clean files.
@@ -58,6 +43,28 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
             raise RelbotError(f"{branch} is checked out in {repo} with local changes in the way; "
                               f"commit or stash them and run again ({exc})") from None
     return new
+
+
+def make_commit(repo: Path, parent: str, changes: Mapping[str, str], message: str,
+                env: Mapping[str, str] | None = None) -> str:
+    """A commit of ``changes`` (path → content) on top of ``parent``; no ref moves."""
+    with tempfile.TemporaryDirectory(prefix="relbot-edit-") as tmp:
+        index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        run_git(repo, "read-tree", parent, env=index)
+        entries = []
+        for path, content in sorted(changes.items()):
+            sha = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
+                                 input=content.encode(), capture_output=True, env=git_env(),
+                                 check=True).stdout.decode().strip()
+            entries.append(f"100644 {sha}\t{path}")
+        run_git(repo, "update-index", "--index-info", input="\n".join(entries) + "\n",
+                env=index)
+        tree = run_git(repo, "write-tree", env=index).strip()
+    name, email = committer(repo)
+    who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email, **(env or {})}
+    return run_git(repo, "commit-tree", tree, "-p", parent, "-F", "-", input=message + "\n",
+                   env=who).strip()
 
 
 def checked_out(repo: Path) -> str | None:
