@@ -327,7 +327,7 @@ def apply_step(step: Step, releaser: Releaser, policy: Policy,
         return "already-done", {}
     title = f"{policy.project.name} {step.version}"
     head = releaser.tag_commit(step.ref) or releaser.branch_head(step.target) or step.target
-    url = releaser.publish(step.ref, title, release_notes(root, policy, step, head),
+    url = releaser.publish(step.ref, title, release_notes(root, policy, step, head, releaser),
                            step.prerelease)
     return "done", {"url": url} if url else {}
 
@@ -341,7 +341,7 @@ def _tag(step: Step, releaser: Releaser, policy: Policy, root: Path) -> tuple[st
     for tag in tags:
         existing = releaser.tag_commit(tag)
         if existing is None:
-            releaser.create_tag(tag, head, release_notes(root, policy, step, head))
+            releaser.create_tag(tag, head, release_notes(root, policy, step, head, releaser))
             status = "done"
         elif existing != head:
             raise RelbotError(
@@ -351,8 +351,13 @@ def _tag(step: Step, releaser: Releaser, policy: Policy, root: Path) -> tuple[st
     return status, {"commit": head}
 
 
-def release_notes(root: Path, policy: Policy, step: Step, until: str) -> str:
-    """Notes for ``step``'s release: changes since the previous release of its line."""
+def release_notes(root: Path, policy: Policy, step: Step, until: str,
+                  releaser: Releaser | None = None) -> str:
+    """Notes for ``step``'s release: changes since the previous release of its line.
+
+    A releaser with a ``notes_entries(previous_tag, until, step)`` method (GitHub: merged PRs)
+    supplies the entries; otherwise they come from commit subjects.
+    """
     version = semver.Version.parse(step.version)
     releases = [r for r in read_releases(root, policy) if not is_prerelease(r.version)
                 and r.version < version]
@@ -363,6 +368,9 @@ def release_notes(root: Path, policy: Policy, step: Step, until: str) -> str:
     else:
         previous = max((r for r in releases if r.version.patch == 0), key=lambda r: r.version,
                        default=None)
-    entries = notes.local_entries(root, previous.tag if previous else None, until)
+    source = getattr(releaser, "notes_entries", None)
+    entries: list[notes.NoteEntry] = (
+        source(previous.tag if previous else None, until, step) if source is not None
+        else notes.local_entries(root, previous.tag if previous else None, until))
     return notes.render_notes(f"{policy.project.name} {step.version}", entries,
                               policy.base.backport.labels)

@@ -23,5 +23,13 @@ def choose_releaser(name: str | None, root: Path, policy: Policy,
         return LocalReleaser(root, when)
     if name != "github":
         raise UsageError(f"--forge {name}: expected local or github")
-    raise UsageError("the release train's GitHub forge is not built yet; run with --forge local "
-                     "and push the branches and tags it makes")
+    if not settings.token:
+        raise UsageError("--forge github needs a token: set GITHUB_TOKEN (never pass it as a flag "
+                         "in shared logs)")
+    if not repository:
+        raise UsageError("--forge github needs the repository: set GITHUB_REPOSITORY=owner/name "
+                         "or give the clone an origin on github.com")
+    from relbot.forge.github_release import GitHubReleaser
+
+    return GitHubReleaser(root, policy, settings.token, repository, settings.api_url,
+                          throttle=settings.throttle, when=when)
