@@ -64,8 +64,13 @@ def _message(exc: GithubException) -> str:
 
 
 def already_exists(exc: GithubException) -> bool:
-    """True for GitHub's 422 "A pull request already exists" / "Reference already exists"."""
-    return exc.status == 422 and "already exists" in str(exc.data).lower()
+    """True for GitHub's 422 "A pull request already exists" / "Reference already exists" /
+    a release's ``{"code": "already_exists"}``."""
+    if exc.status != 422:
+        return False
+    data = exc.data if isinstance(exc.data, dict) else {}
+    codes = {e.get("code") for e in data.get("errors") or [] if isinstance(e, dict)}
+    return "already_exists" in codes or "already exists" in str(exc.data).lower()
 
 
 def _reset_time(exc: GithubException) -> str:
