@@ -261,6 +261,11 @@ def test_protected_branch_refuses_pushes_but_merges_pull_requests(fake: FakeGitH
     pull = repo.create_pull(title="Add a", body="", base="main", head="feature")
     merged = pull.merge(merge_method="squash", sha=head)
     assert fake.git(REPO, "rev-parse", "main") == merged.sha  # the API still merges
+    fake.protect_branch(REPO, "main", ruleset=True)
+    assert repo.get_branch("main").protected is False  # a ruleset, not branch protection
+    refused = subprocess.run(["git", "push", "-q", "origin", "HEAD:refs/heads/main", "--force"],
+                             cwd=work, capture_output=True, text=True)
+    assert "GH013: Repository rule violations found for refs/heads/main" in refused.stderr
     fake.protect_branch(REPO, "main", protected=False)
     assert repo.get_branch("main").protected is False
     git(work, "push", "-q", "origin", "HEAD:refs/heads/main", "--force")

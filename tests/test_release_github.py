@@ -156,9 +156,12 @@ def test_cut_day_pushes_the_release_branch_and_main_s_bump(relbot_cli, work: Git
     assert relbot_cli("version", "check", "--repo", str(work.path)).code == 0
 
 
+@pytest.mark.parametrize("ruleset", [False, True], ids=["branch-protection", "ruleset"])
 def test_cut_day_on_a_protected_main_opens_one_release_pr(relbot_cli, work: GitRepo,
-                                                          fake: FakeGitHub, clock: Clock):
-    fake.protect_branch(REPO, "main")
+                                                          fake: FakeGitHub, clock: Clock,
+                                                          ruleset: bool):
+    """Branch protection shows in GET branch; a ruleset only when the push is refused (GH013)."""
+    fake.protect_branch(REPO, "main", ruleset=ruleset)
     main_before = fake.git(REPO, "rev-parse", "main")
     result = train(relbot_cli, work, clock, CUT)
     assert result.code == 0, result.err
@@ -465,6 +468,17 @@ def test_github_refusals_are_one_line_without_the_token(relbot_cli, work: GitRep
     assert "contents: write" in result.err
     again = train(relbot_cli, work, clock, RELEASE)  # the journal picks up at the publish step
     assert again.code == 0 and set(releases(fake)) == {"v15.0.0"}
+
+
+def test_a_push_git_cannot_make_is_one_line(relbot_cli, work: GitRepo, fake: FakeGitHub,
+                                            clock: Clock, tmp_path: Path):
+    work.git("remote", "set-url", "--push", "origin", str(tmp_path / "no-such-remote.git"))
+    before = refs(fake)
+    result = train(relbot_cli, work, clock, CUT)
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert "cannot push release-15.0.0 to origin: " in result.err
+    assert "the credentials need contents: write" in result.err
+    assert refs(fake) == before
 
 
 def test_forge_github_needs_a_token(relbot_cli, work: GitRepo, clock: Clock,

@@ -12,6 +12,7 @@ up instead of duplicated.
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ from relbot.notes import NoteEntry
 
 T = TypeVar("T")
 NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}  # a missing credential fails instead of hanging CI
-REFUSED = ("GH006", "GH013", "protected branch")  # GitHub's answers to a push it will not take
+PROTECTED = ("GH006", "GH013", "protected branch")  # GitHub refusing a push to a protected ref
 VERSION = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
 
 
@@ -99,17 +100,24 @@ class GitHubReleaser:
                   f"+refs/heads/*:refs/remotes/{self.remote}/*")
         self._git("fetch", "--quiet", self.remote, "+refs/tags/*:refs/tags/*")
 
-    def _push(self, commit: str, ref: str, expected: str | None) -> bool:
+    def _push(self, commit: str, ref: str, expected: str | None) -> str | None:
         """Point ``ref`` on origin at ``commit`` if it is still at ``expected`` (None: absent).
 
-        False when GitHub refused (the ref moved or appeared meanwhile, or is protected).
+        None when done, else why not (the ref moved or appeared meanwhile, is protected, or the
+        credentials cannot push): callers look at origin to tell which.
         """
-        try:
-            self._git("push", "--quiet", f"--force-with-lease={ref}:{expected or ''}",
-                      self.remote, f"{commit}:{ref}")
-        except GitError:
-            return False
-        return True
+        done = subprocess.run(["git", "-C", str(self.root), "push", "--quiet",
+                               f"--force-with-lease={ref}:{expected or ''}", self.remote,
+                               f"{commit}:{ref}"], capture_output=True, text=True,
+                              env=git.git_env(NO_PROMPT), check=False)
+        if done.returncode == 0:
+            return None
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        # GitHub's own words ("remote: error: GH006 ...") say more than git's summary line.
+        ranked = [line for prefix in ("remote: error:", "! [", "fatal:", "error:")
+                  for line in lines if line.startswith(prefix)]
+        reason = (ranked or lines or [f"git push exited {done.returncode}"])[0]
+        return redact(reason, self._token)
 
     def _remote_ref(self, ref: str) -> str | None:
         """What ``ref`` points at on origin now (peeled to a commit for tags)."""
@@ -128,13 +136,16 @@ class GitHubReleaser:
     def create_branch(self, branch: str, commit: str) -> None:
         """Push ``branch`` at ``commit``; it must not exist on origin (a run that created it
         first wins, and then it must point at the same commit)."""
-        if not self._push(commit, f"refs/heads/{branch}", None):
+        refused = self._push(commit, f"refs/heads/{branch}", None)
+        if refused is not None:
             there = self._remote_ref(f"refs/heads/{branch}")
+            if there is None:
+                raise GitHubError(f"cannot push {branch} to {self.remote}: {refused}; the "
+                                  "credentials need contents: write")
             if there != commit:
-                where = f"at {there[:12]}" if there else "refused by GitHub"
-                raise GitHubError(f"cannot create {branch} on {self.remote} at {commit[:12]}: "
-                                  f"{where}; another release train may be running, check the "
-                                  "branch and run again")
+                raise GitHubError(f"{branch} appeared on {self.remote} at {there[:12]}, not at "
+                                  f"{commit[:12]}; another release train may have cut it, "
+                                  "check the branch and run again")
         self._git("update-ref", self._tracking(branch), commit)
 
     def read_file(self, rev: str, path: str) -> str | None:
@@ -152,14 +163,18 @@ class GitHubReleaser:
             raise GitHubError(f"no branch {branch} on {self.remote} to commit to")
         commit = treeedit.make_commit(self.root, head, changes, message, self.dates)
         if not self._is_protected(branch):
-            if self._push(commit, f"refs/heads/{branch}", head):
+            refused = self._push(commit, f"refs/heads/{branch}", head)
+            if refused is None:
                 self._git("update-ref", self._tracking(branch), commit)
                 return commit
             there = self._remote_ref(f"refs/heads/{branch}")
             if there != head:
                 raise GitHubError(f"{branch} moved on {self.remote} while relbot was committing "
                                   f"({head[:12]} → {(there or 'deleted')[:12]}); run again")
-            self._protected[branch] = True  # refused as it stands: rules GET branch did not show
+            if not any(marker in refused for marker in PROTECTED):
+                raise GitHubError(f"cannot push {branch} to {self.remote}: {refused}; the "
+                                  "credentials need contents: write")
+            self._protected[branch] = True  # a ruleset the branch's `protected` did not show
         pull, tip = self._release_pull(branch, head, commit, message, changes)
         if branch == self.policy.project.main_branch:
             return tip
@@ -181,8 +196,8 @@ class GitHubReleaser:
         pull = self._open_pull(name, branch)
         if tip is not None and (pull is not None or self._same_change(tip, head, commit)):
             commit = tip  # an earlier run's branch (maybe touched by a person): keep it
-        elif not self._push(commit, f"refs/heads/{name}", tip):
-            raise GitHubError(f"cannot push {name} to {self.remote}; it moved meanwhile, run again")
+        elif (refused := self._push(commit, f"refs/heads/{name}", tip)) is not None:
+            raise GitHubError(f"cannot push {name} to {self.remote}: {refused}; run again")
         else:
             self._git("update-ref", self._tracking(name), commit)
         if pull is None:
@@ -236,12 +251,16 @@ class GitHubReleaser:
         body = (f"object {commit}\ntype commit\ntag {tag}\n"
                 f"tagger {name} <{email}> {stamp} +0000\n\n{message.rstrip()}\n")
         obj = self._git("mktag", input=body).strip()
-        if not self._push(obj, f"refs/tags/{tag}", None):
+        refused = self._push(obj, f"refs/tags/{tag}", None)
+        if refused is not None:
             there = self._remote_ref(f"refs/tags/{tag}")
+            if there is None:
+                raise GitHubError(f"cannot push tag {tag} to {self.remote}: {refused}; the "
+                                  "credentials need contents: write")
             if there != commit:
-                where = f"at {there[:12]}" if there else "refused by GitHub"
-                raise GitHubError(f"cannot create tag {tag} on {self.remote} at {commit[:12]}: "
-                                  f"{where}; check which commit it should be and run again")
+                raise GitHubError(f"tag {tag} appeared on {self.remote} at {there[:12]}, not at "
+                                  f"{commit[:12]}; check which commit {tag} should be, move or "
+                                  "delete the tag by hand, and run again")
         else:
             self._git("update-ref", f"refs/tags/{tag}", obj)
         self._remote_tags()[tag] = commit

@@ -15,16 +15,21 @@ from .gitops import BareRepo
 from .routes_issues import PERMISSIONS
 from .state import Comment, Faults, Issue, Label, Pull, RepoState, RequestRecord, State
 
-PROTECTED_LIST = "fake-github-protected"  # in the bare repository: one refs/heads/... per line
-# GitHub refuses pushes to a protected branch; the fake does it with a pre-receive hook, so real
-# `git push` sees what it would see on GitHub (merges through the API still move the branch).
+PROTECTED_LIST = "fake-github-protected"  # in the bare repository: "<ref> GH006|GH013" lines
+# GitHub refuses pushes to a protected branch (GH006) or one a repository ruleset covers (GH013);
+# the fake does it with a pre-receive hook, so real `git push` sees what it would see on GitHub
+# (merges through the API still move the branch).
 PRE_RECEIVE = f"""#!/bin/sh
 list="${{GIT_DIR:-.}}/{PROTECTED_LIST}"
 [ -f "$list" ] || exit 0
 status=0
 while read -r old new ref; do
-  if grep -qxF "$ref" "$list"; then
+  code=$(awk -v ref="$ref" '$1 == ref {{ print $2; exit }}' "$list")
+  if [ "$code" = GH006 ]; then
     echo "error: GH006: Protected branch update failed for $ref." >&2
+    status=1
+  elif [ "$code" = GH013 ]; then
+    echo "error: GH013: Repository rule violations found for $ref." >&2
     status=1
   fi
 done
@@ -199,16 +204,22 @@ class FakeGitHub:
         with self.state.lock:
             self.state.token_users[token] = login
 
-    def protect_branch(self, repo: str, branch: str, protected: bool = True) -> None:
-        """Mark ``branch`` protected (GET branch says so, pushes to it are refused) or not."""
+    def protect_branch(self, repo: str, branch: str, protected: bool = True,
+                       ruleset: bool = False) -> None:
+        """Mark ``branch`` protected (GET branch says so, pushes to it are refused) or not.
+
+        ``ruleset=True`` covers it by a repository ruleset instead: pushes are refused (GH013)
+        but the branch's ``protected`` flag stays false, as on GitHub.
+        """
         with self.state.lock:
             r = self.repo(repo)
+            for names in (r.protected, r.rulesets):
+                names.discard(branch)
             if protected:
-                r.protected.add(branch)
-            else:
-                r.protected.discard(branch)
-            refs = "".join(f"refs/heads/{name}\n" for name in sorted(r.protected))
-            (r.git.path / PROTECTED_LIST).write_text(refs)
+                (r.rulesets if ruleset else r.protected).add(branch)
+            refs = [f"refs/heads/{name} GH006\n" for name in sorted(r.protected)]
+            refs += [f"refs/heads/{name} GH013\n" for name in sorted(r.rulesets)]
+            (r.git.path / PROTECTED_LIST).write_text("".join(refs))
 
     def set_mergeable_unknown(self, repo: str, number: int, times: int = 1) -> None:
         """Answer `mergeable: null` for the next `times` full GETs of a PR (async compute)."""

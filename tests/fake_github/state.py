@@ -109,6 +109,7 @@ class RepoState:
     permissions: dict[str, str] = field(default_factory=dict)
     next_number: int = 1
     protected: set[str] = field(default_factory=set)  # branch names; pushes to them are refused
+    rulesets: set[str] = field(default_factory=set)  # refused too, but not shown as protected
     latest_release: int | None = None  # the release id GitHub shows as "latest"
 
     @property
