@@ -132,6 +132,14 @@ def annotated_tag_at(fake: FakeGitHub, tag: str, commit: str) -> None:
     assert fake.git(REPO, "rev-parse", f"refs/tags/{tag}^{{commit}}") == commit
 
 
+def test_an_ordinary_day_sends_no_request_and_changes_nothing(relbot_cli, work: GitRepo,
+                                                              fake: FakeGitHub, clock: Clock):
+    before = refs(fake)
+    result = train(relbot_cli, work, clock, QUIET)
+    assert result.code == 0 and result.json()["actions"] == []
+    assert fake.requests == [] and refs(fake) == before
+
+
 # -- the branch-cut day -------------------------------------------------------------------------
 def test_cut_day_pushes_the_release_branch_and_main_s_bump(relbot_cli, work: GitRepo,
                                                             fake: FakeGitHub, clock: Clock):
@@ -165,6 +173,9 @@ def test_cut_day_on_a_protected_main_opens_one_release_pr(relbot_cli, work: GitR
     main_before = fake.git(REPO, "rev-parse", "main")
     result = train(relbot_cli, work, clock, CUT)
     assert result.code == 0, result.err
+    assert [(r.method, r.path) for r in fake.requests] == [
+        ("GET", f"/repos/{REPO}/branches/main"), ("GET", f"/repos/{REPO}/pulls"),
+        ("POST", f"/repos/{REPO}/pulls")]
     assert [a["status"] for a in result.json()["actions"]] == ["done", "done"]
     assert fake.git(REPO, "rev-parse", "release-15.0.0") == main_before
     assert fake.git(REPO, "rev-parse", "main") == main_before  # main waits for the PR
