@@ -86,8 +86,26 @@ def plan_tick(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
         steps += _cut(policy, version, branch, release.date, cadence.bump if cadence else "major",
                       f"{at} is the branch-cut day for {version}, which ships on {release.date}")
         untagged = [(branch, version)]
-    shipped_today = any(day == at and snapshot.final_tags[tag].patch == 0
-                        for tag, day in snapshot.released_on.items() if tag in snapshot.final_tags)
+    tagged_today = sorted((tag for tag, day in snapshot.released_on.items()
+                           if day == at and tag in snapshot.final_tags),
+                          key=lambda tag: snapshot.final_tags[tag])
+    shipped_today = any(snapshot.final_tags[tag].patch == 0 for tag in tagged_today)
+    if releases and shipped_today:
+        # A run that crashed after tagging: re-check what may not be published yet (each publish
+        # step looks first) and ship the patch releases still pending. Nothing else repeats.
+        kind = project.line
+        by_line = {line_of(v, kind): b for b, v in snapshot.branches.items()}
+        for tag in tagged_today:
+            version = snapshot.final_tags[tag]
+            line = line_of(version, kind)
+            steps.append(Step("publish", line, tag, str(version),
+                              by_line.get(line, project.main_branch),
+                              f"{tag} was tagged today: make sure it is published"))
+        major = next(t for t in tagged_today if snapshot.final_tags[t].patch == 0)
+        released = snapshot.final_tags[major]
+        steps += _patches(policy, snapshot,
+                          exclude=by_line.get(line_of(released, kind), ""),
+                          why=f"bug-fix backports ship with {released} on {at}")
     if releases and not shipped_today:
         release = releases[0]
         if not untagged:

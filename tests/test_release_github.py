@@ -303,13 +303,14 @@ def test_release_day_tags_publishes_notes_and_ships_patch_releases(relbot_cli, w
     # branch a protection check. Branches, commits and tags went by git push.
     assert sorted(w for w in day if w[0] in WRITES) == [("POST", f"/repos/{REPO}/releases")] * 3
     assert day.count(("GET", "/search/issues")) == 4 and len(day) == 12
-    # A second tick that day, on the same runner or a fresh one, sends no write request.
+    # A second tick that day, on the same runner or a fresh one, only re-checks that the
+    # releases tagged today are published (3 reads each) and writes nothing.
     before, seen = refs(fake), len(fake.requests)
     again = train(relbot_cli, work, clock, RELEASE)
-    assert again.code == 0 and again.json()["actions"] == []
+    assert again.code == 0 and only_rechecks(again)
     fresh = clone(fake, work.path.parent / "fresh-runner")
-    assert train(relbot_cli, fresh, clock, RELEASE).json()["actions"] == []
-    assert writes(fake, seen) == [] and len(fake.requests) == seen
+    assert only_rechecks(train(relbot_cli, fresh, clock, RELEASE))
+    assert writes(fake, seen) == [] and len(fake.requests) - seen == 6
     assert refs(fake) == before and set(releases(fake)) == set(published)
 
 
@@ -386,8 +387,27 @@ def test_a_crash_after_any_release_day_step_resumes_without_duplicates(
         log = fake.git(REPO, "log", "--format=%s", f"{branch}~3..{branch}")
         assert log.count(f"Release {version}") == 1
     seen = len(fake.requests)
-    assert train(relbot_cli, work, clock, RELEASE).json()["actions"] == []
+    assert only_rechecks(train(relbot_cli, work, clock, RELEASE))
     assert writes(fake, seen) == []
+
+
+def test_a_fresh_runner_publishes_what_a_crashed_run_tagged(
+        relbot_cli, work: GitRepo, fake: FakeGitHub, clock: Clock):
+    """Crash right after the major's tag, then run on a new runner with an empty store."""
+    prepare_release_day(relbot_cli, work, fake, clock)
+    crash_tick(work, RELEASE, 1)  # step 1 tags v15.0.0; its publish never ran
+    fresh = clone(fake, work.path.parent / "fresh-runner")
+    result = train(relbot_cli, fresh, clock, RELEASE)
+    assert result.code == 0, result.err
+    assert set(releases(fake)) == {"v15.0.0", "v13.0.1", "v1.0.6"}
+    assert len(fake.requests_to("POST", f"/repos/{REPO}/releases")) == 3
+
+
+def only_rechecks(result) -> bool:
+    """A tick that found everything of the day done: publish re-checks, all already done."""
+    actions = result.json()["actions"]
+    return bool(actions) and all(a["kind"] == "publish" and a["status"] == "already-done"
+                                 for a in actions)
 
 
 CUT_DAY_STEPS = 4  # cut, bump main (a PR: main is protected), tag and publish the rc
