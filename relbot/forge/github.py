@@ -15,8 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-import requests
-from github import GithubException, UnknownObjectException
+from github import UnknownObjectException
 from github.PullRequest import PullRequest
 
 from engine.policy import Policy
@@ -27,7 +26,7 @@ from relbot.forge import github_text as text
 from relbot.forge.github_client import (
     PRODUCTION_RETRY,
     GitHubError,
-    already_exists,
+    create_or_find,
     github_errors,
     make_github,
     redact,
@@ -258,22 +257,9 @@ class GitHubForge:
 
     def _create_or_find(self, doing: str, create: Callable[[], T],
                         find: Callable[[], T | None]) -> T:
-        """``create()``; if GitHub says it exists, or fails after maybe applying it, ``find()``."""
+        """``create()``; if GitHub says it exists, or failed after maybe applying it, ``find()``."""
         with self._api(doing):
-            try:
-                return create()
-            except GithubException as exc:
-                if not (already_exists(exc) or exc.status >= 500):
-                    raise
-                found = find()
-                if found is None:
-                    raise
-                return found
-            except requests.exceptions.RetryError:
-                found = find()
-                if found is None:
-                    raise
-                return found
+            return create_or_find(create, find)
 
     def _label(self, pull: PullRequest, change: ChangeRef) -> None:
         """Copy the original PR's kind labels (security, bug ...), not its other labels."""

@@ -8,9 +8,10 @@ to an hour). relbot caps every wait and turns what is left into a :class:`GitHub
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
@@ -28,6 +29,8 @@ from relbot.errors import RelbotError
 PRODUCTION_RETRY = GithubRetry(total=5, backoff_factor=0.5, secondary_rate_wait=30,
                                max_rate_limit_wait=60)
 NEEDED_PERMISSIONS = "contents: write, pull-requests: write and issues: write"
+
+T = TypeVar("T")
 
 
 class GitHubError(RelbotError):
@@ -112,3 +115,22 @@ def github_errors(doing: str, api_url: str, token: str | None) -> Iterator[None]
         raise GitHubError(f"cannot reach GitHub at {api_url} while {doing} "
                           f"({type(exc).__name__}); check GITHUB_API_URL and the network"
                           ) from None
+
+
+def create_or_find(create: Callable[[], T], find: Callable[[], T | None]) -> T:
+    """``create()``; if GitHub says it already exists, or failed after maybe applying it (a 5xx,
+    or retries exhausted: PyGithub retries POSTs), return what ``find()`` finds instead."""
+    try:
+        return create()
+    except GithubException as exc:
+        if not (already_exists(exc) or exc.status >= 500):
+            raise
+        found = find()
+        if found is None:
+            raise
+        return found
+    except requests.exceptions.RetryError:
+        found = find()
+        if found is None:
+            raise
+        return found

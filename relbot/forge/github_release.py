@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import requests
 import semver
-from github import GithubException, UnknownObjectException
+from github import UnknownObjectException
 from github.GitRelease import GitRelease
 from github.PullRequest import PullRequest
 
@@ -34,7 +33,7 @@ from relbot.forge import github_notes
 from relbot.forge.github_client import (
     PRODUCTION_RETRY,
     GitHubError,
-    already_exists,
+    create_or_find,
     github_errors,
     make_github,
     redact,
@@ -303,20 +302,7 @@ class GitHubReleaser:
                         find: Callable[[], T | None]) -> T:
         """``create()``; if GitHub says it exists, or failed after maybe applying it, ``find()``."""
         with self._api(doing):
-            try:
-                return create()
-            except GithubException as exc:
-                if not (already_exists(exc) or exc.status >= 500):
-                    raise
-                found = find()
-                if found is None:
-                    raise
-                return found
-            except requests.exceptions.RetryError:
-                found = find()
-                if found is None:
-                    raise
-                return found
+            return create_or_find(create, find)
 
     # -- notes -----------------------------------------------------------------------------
     def notes_entries(self, previous_tag: str | None, until: str, step: Step) -> list[NoteEntry]:

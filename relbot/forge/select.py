@@ -55,23 +55,35 @@ def origin_repository(root: Path) -> str | None:
     return None
 
 
-def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubSettings,
-                 branch_only: bool = False) -> Forge:
-    """The forge ``--forge`` names, or the default for this clone and environment."""
+def forge_choice(name: str | None, root: Path, settings: GitHubSettings) -> str | None:
+    """The one rule for ``--forge``: None for local, else the GitHub ``owner/name`` to use.
+
+    Default: github when origin is on GitHub (or GITHUB_REPOSITORY is set) and a token is set.
+    """
     repository = settings.repository or origin_repository(root)
     if name is None:
         name = "github" if repository and settings.token else "local"
     if name == "local":
-        return LocalForge(root, policy.project.main_branch, branch_only)
+        return None
     if name != "github":
         raise UsageError(f"--forge {name}: expected local or github")
     if not settings.token:
         raise UsageError("--forge github needs a token: set GITHUB_TOKEN (never pass it as a flag "
                          "in shared logs)")
     if not repository:
-        raise UsageError("--forge github needs the repository: set GITHUB_REPOSITORY=owner/name "
-                         "or pass --github-repository")
+        raise UsageError("--forge github needs the repository: set GITHUB_REPOSITORY=owner/name, "
+                         "pass --github-repository or give the clone an origin on github.com")
+    return repository
+
+
+def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubSettings,
+                 branch_only: bool = False) -> Forge:
+    """The backport forge ``--forge`` names, or the default for this clone and environment."""
+    repository = forge_choice(name, root, settings)
+    if repository is None:
+        return LocalForge(root, policy.project.main_branch, branch_only)
     from relbot.forge.github import GitHubForge
 
+    assert settings.token is not None
     return GitHubForge(root, policy, settings.token, repository, settings.api_url,
                        throttle=settings.throttle)
