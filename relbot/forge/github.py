@@ -10,66 +10,37 @@ retries POSTs on 5xx) is looked up instead of failing or duplicating.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from github import UnknownObjectException
 from github.PullRequest import PullRequest
 
 from engine.policy import Policy
 from relbot import git, pick
-from relbot.errors import GitError, UsageError
+from relbot.errors import UsageError
 from relbot.forge import ChangeRef, Published, TargetResult
 from relbot.forge import github_text as text
 from relbot.forge.github_client import (
-    PRODUCTION_RETRY,
     GitHubError,
-    create_or_find,
-    github_errors,
-    make_github,
-    redact,
+    GitHubSession,
 )
 from relbot.forge.local import backport_branch
 
-T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
-NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}  # a missing credential fails instead of hanging CI
 
 
-class GitHubForge:
+class GitHubForge(GitHubSession):
     """Backports become ``backport/<N>-to-<branch>`` branches and PRs on GitHub."""
 
     name = "github"
 
     def __init__(self, root: Path, policy: Policy, token: str, repository: str, api_url: str,
                  *, throttle: bool = True, remote: str = "origin") -> None:
-        self.root = root
-        self.repository = repository
-        self.api_url = api_url
-        self.remote = remote
-        self._token = token
+        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote)
         self._kind_labels = _kind_labels(policy)
-        self._gh = make_github(token, api_url, throttle=throttle, retry=PRODUCTION_RETRY)
-        self._repo = self._gh.get_repo(repository)  # lazy: no request
         self._pulls: dict[str, PullRequest | None] = {}  # backport branch -> its PR, if looked up
         self._original: PullRequest | None = None
-
-    def __repr__(self) -> str:
-        return f"GitHubForge({self.repository!r}, {self.api_url!r})"  # never the token
-
-    # -- errors ----------------------------------------------------------------------------
-    @contextmanager
-    def _api(self, doing: str) -> Iterator[None]:
-        with github_errors(doing, self.api_url, self._token):
-            yield
-
-    def _git(self, *args: str) -> str:
-        try:
-            return git.run_git(self.root, *args, env=NO_PROMPT)
-        except GitError as exc:
-            raise GitError(redact(str(exc), self._token)) from None
 
     # -- Forge -----------------------------------------------------------------------------
     def resolve(self, pr_or_sha: str) -> ChangeRef:
@@ -254,12 +225,6 @@ class GitHubForge:
         self._pulls.pop(name, None)
         found = self._find_pull(name)
         return found if found is not None and found.state == "open" else None
-
-    def _create_or_find(self, doing: str, create: Callable[[], T],
-                        find: Callable[[], T | None]) -> T:
-        """``create()``; if GitHub says it exists, or failed after maybe applying it, ``find()``."""
-        with self._api(doing):
-            return create_or_find(create, find)
 
     def _label(self, pull: PullRequest, change: ChangeRef) -> None:
         """Copy the original PR's kind labels (security, bug ...), not its other labels."""

@@ -8,9 +8,10 @@ to an hour). relbot caps every wait and turns what is left into a :class:`GitHub
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import requests
@@ -22,7 +23,8 @@ from github.GithubException import (
 )
 from urllib3.util.retry import Retry
 
-from relbot.errors import RelbotError
+from relbot import git
+from relbot.errors import GitError, RelbotError
 
 # Retries 5xx (POST included: creates must tolerate "already exists" afterwards) and rate limits,
 # but never waits more than a minute for a rate limit to reset.
@@ -134,3 +136,42 @@ def create_or_find(create: Callable[[], T], find: Callable[[], T | None]) -> T:
         if found is None:
             raise
         return found
+
+
+NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}  # a missing credential fails instead of hanging CI
+
+
+class GitHubSession:
+    """What both GitHub adapters share: a clone whose origin is the repository, a PyGithub
+    client, and the error mapping that keeps the token out of every message."""
+
+    def __init__(self, root: Path, token: str, repository: str, api_url: str, *,
+                 throttle: bool = True, remote: str = "origin") -> None:
+        self.root = root
+        self.repository = repository
+        self.api_url = api_url
+        self.remote = remote
+        self._token = token
+        self._gh = make_github(token, api_url, throttle=throttle, retry=PRODUCTION_RETRY)
+        self._repo = self._gh.get_repo(repository)  # lazy: no request
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.repository!r}, {self.api_url!r})"  # never the token
+
+    @contextmanager
+    def _api(self, doing: str) -> Iterator[None]:
+        with github_errors(doing, self.api_url, self._token):
+            yield
+
+    def _git(self, *args: str, input: str | None = None,
+             env: Mapping[str, str] | None = None) -> str:
+        try:
+            return git.run_git(self.root, *args, input=input, env={**NO_PROMPT, **(env or {})})
+        except GitError as exc:
+            raise GitError(redact(str(exc), self._token)) from None
+
+    def _create_or_find(self, doing: str, create: Callable[[], T],
+                        find: Callable[[], T | None]) -> T:
+        """``create()``; if GitHub says it exists, or failed after maybe applying it, ``find()``."""
+        with self._api(doing):
+            return create_or_find(create, find)

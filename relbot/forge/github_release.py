@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import semver
 from github import UnknownObjectException
@@ -28,25 +26,21 @@ from engine.policy import Policy
 from engine.train import Step
 from engine.versions import is_prerelease, parse_name
 from relbot import git, pick, treeedit
-from relbot.errors import GitError, RelbotError
+from relbot.errors import RelbotError
 from relbot.forge import github_notes
 from relbot.forge.github_client import (
-    PRODUCTION_RETRY,
+    NO_PROMPT,
     GitHubError,
-    create_or_find,
-    github_errors,
-    make_github,
+    GitHubSession,
     redact,
 )
 from relbot.notes import NoteEntry
 
-T = TypeVar("T")
-NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}  # a missing credential fails instead of hanging CI
 PROTECTED = ("GH006", "GH013", "protected branch")  # GitHub refusing a push to a protected ref
 VERSION = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
 
 
-class GitHubReleaser:
+class GitHubReleaser(GitHubSession):
     """Release branches, version bumps, tags and GitHub releases on ``origin``."""
 
     name = "github"
@@ -55,41 +49,20 @@ class GitHubReleaser:
     def __init__(self, root: Path, policy: Policy, token: str, repository: str, api_url: str,
                  *, throttle: bool = True, when: datetime | None = None,
                  remote: str = "origin", now: datetime | None = None) -> None:
-        self.root = root
+        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote)
         self.policy = policy
-        self.repository = repository
-        self.api_url = api_url
-        self.remote = remote
-        self._token = token
         self._when = when
         self._now = now
         # Commits and tags are dated at the train's --at day when it is not today (as locally),
         # so a simulated or late run reads back the dates it acted on.
         self.dates = {} if when is None else {
             "GIT_COMMITTER_DATE": when.isoformat(), "GIT_AUTHOR_DATE": when.isoformat()}
-        self._gh = make_github(token, api_url, throttle=throttle, retry=PRODUCTION_RETRY)
-        self._repo = self._gh.get_repo(repository)  # lazy: no request
         self._tags: dict[str, str] | None = None  # origin's tags → the commits they point at
         self._protected: dict[str, bool] = {}
         self._notes: dict[tuple[str | None, str, str], list[NoteEntry]] = {}
         self.fetch()
 
-    def __repr__(self) -> str:
-        return f"GitHubReleaser({self.repository!r}, {self.api_url!r})"  # never the token
-
     # -- plumbing --------------------------------------------------------------------------
-    @contextmanager
-    def _api(self, doing: str) -> Iterator[None]:
-        with github_errors(doing, self.api_url, self._token):
-            yield
-
-    def _git(self, *args: str, input: str | None = None,
-             env: Mapping[str, str] | None = None) -> str:
-        try:
-            return git.run_git(self.root, *args, input=input, env={**NO_PROMPT, **(env or {})})
-        except GitError as exc:
-            raise GitError(redact(str(exc), self._token)) from None
-
     def _tracking(self, branch: str) -> str:
         return f"refs/remotes/{self.remote}/{branch}"
 
@@ -118,6 +91,24 @@ class GitHubReleaser:
         reason = (ranked or lines or [f"git push exited {done.returncode}"])[0]
         return redact(reason, self._token)
 
+    def _push_new(self, obj: str, commit: str, ref: str, what: str, advice: str) -> bool:
+        """Create ``ref`` on origin at ``obj`` (``commit`` once peeled); True if this run made it.
+
+        A ref another run made at the same commit is fine (False); anywhere else, or a push the
+        credentials may not make, stops with one line.
+        """
+        refused = self._push(obj, ref, None)
+        if refused is None:
+            return True
+        there = self._remote_ref(ref)
+        if there is None:
+            raise GitHubError(f"cannot push {what} to {self.remote}: {refused}; the "
+                              "credentials need contents: write")
+        if there != commit:
+            raise GitHubError(f"{what} appeared on {self.remote} at {there[:12]}, not at "
+                              f"{commit[:12]}; {advice}")
+        return False
+
     def _remote_ref(self, ref: str) -> str | None:
         """What ``ref`` points at on origin now (peeled to a commit for tags)."""
         out = self._git("ls-remote", self.remote, ref, f"{ref}^{{}}")
@@ -135,16 +126,8 @@ class GitHubReleaser:
     def create_branch(self, branch: str, commit: str) -> None:
         """Push ``branch`` at ``commit``; it must not exist on origin (a run that created it
         first wins, and then it must point at the same commit)."""
-        refused = self._push(commit, f"refs/heads/{branch}", None)
-        if refused is not None:
-            there = self._remote_ref(f"refs/heads/{branch}")
-            if there is None:
-                raise GitHubError(f"cannot push {branch} to {self.remote}: {refused}; the "
-                                  "credentials need contents: write")
-            if there != commit:
-                raise GitHubError(f"{branch} appeared on {self.remote} at {there[:12]}, not at "
-                                  f"{commit[:12]}; another release train may have cut it, "
-                                  "check the branch and run again")
+        self._push_new(commit, commit, f"refs/heads/{branch}", branch,
+                       "another release train may have cut it, check the branch and run again")
         self._git("update-ref", self._tracking(branch), commit)
 
     def read_file(self, rev: str, path: str) -> str | None:
@@ -250,17 +233,9 @@ class GitHubReleaser:
         body = (f"object {commit}\ntype commit\ntag {tag}\n"
                 f"tagger {name} <{email}> {stamp} +0000\n\n{message.rstrip()}\n")
         obj = self._git("mktag", input=body).strip()
-        refused = self._push(obj, f"refs/tags/{tag}", None)
-        if refused is not None:
-            there = self._remote_ref(f"refs/tags/{tag}")
-            if there is None:
-                raise GitHubError(f"cannot push tag {tag} to {self.remote}: {refused}; the "
-                                  "credentials need contents: write")
-            if there != commit:
-                raise GitHubError(f"tag {tag} appeared on {self.remote} at {there[:12]}, not at "
-                                  f"{commit[:12]}; check which commit {tag} should be, move or "
-                                  "delete the tag by hand, and run again")
-        else:
+        if self._push_new(obj, commit, f"refs/tags/{tag}", f"tag {tag}",
+                          f"check which commit {tag} should be, move or delete the tag by hand, "
+                          "and run again"):
             self._git("update-ref", f"refs/tags/{tag}", obj)
         self._remote_tags()[tag] = commit
 
@@ -297,12 +272,6 @@ class GitHubReleaser:
         finals = [v for v in (parse_name(fmt, t) for t in self._remote_tags())
                   if v is not None and not is_prerelease(v)]
         return all(mine >= other for other in finals)
-
-    def _create_or_find(self, doing: str, create: Callable[[], T],
-                        find: Callable[[], T | None]) -> T:
-        """``create()``; if GitHub says it exists, or failed after maybe applying it, ``find()``."""
-        with self._api(doing):
-            return create_or_find(create, find)
 
     # -- notes -----------------------------------------------------------------------------
     def notes_entries(self, previous_tag: str | None, until: str, step: Step) -> list[NoteEntry]:
