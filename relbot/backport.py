@@ -60,7 +60,7 @@ def backport(
         if branch not in existing:
             raise UsageError(f"--to {branch}: no such release branch in {root}")
     lines = [line if line.branch in existing else dataclasses.replace(line, branch=None)
-             for line in line_status(policy, at, root, now)]
+             for line in line_status(policy, at, root, now, store)]
     decisions = decide_targets(Change(chosen, info.paths, info.committed_on), rules, lines, at,
                                to)
     if dry_run:

@@ -116,7 +116,7 @@ def snapshot(root: Path, policy: Policy, at: date, now: datetime, store: Store) 
     return TrainSnapshot(
         at=at, branches=branches, final_tags=final,
         all_tags=frozenset(r.tag for r in releases),
-        lines=line_status(policy, at, root, now),
+        lines=line_status(policy, at, root, now, store),
         pending={b: tuple(sorted(set(v))) for b, v in pending.items()},
         released_on={r.tag: r.date for r in releases},
         branch_versions=branch_versions,
@@ -338,10 +338,13 @@ def _tag(step: Step, releaser: Releaser, policy: Policy, root: Path) -> tuple[st
         raise RelbotError(f"no branch {step.target} to tag {step.ref} on")
     tags = [step.ref, *manifests.go_module_tags(policy.base.packages, step.ref)]
     status = "already-done"
+    notes_text: str | None = None  # the release tag and its Go-module tags share one text
     for tag in tags:
         existing = releaser.tag_commit(tag)
         if existing is None:
-            releaser.create_tag(tag, head, release_notes(root, policy, step, head, releaser))
+            if notes_text is None:
+                notes_text = release_notes(root, policy, step, head, releaser)
+            releaser.create_tag(tag, head, notes_text)
             status = "done"
         elif existing != head:
             raise RelbotError(

@@ -9,18 +9,25 @@ from engine import status as engine_status
 from engine.policy import Policy
 from engine.support import LineStatus
 from relbot import git
-from relbot.store import database_url, open_store
+from relbot.store import Store, database_url, open_store
 from relbot.sync import indexed_releases
 
 
-def line_status(policy: Policy, at: date, repo: Path | None, now: datetime) -> list[LineStatus]:
-    """Release lines newest first; with a repository, actual releases are read via the store."""
+def line_status(policy: Policy, at: date, repo: Path | None, now: datetime,
+                store: Store | None = None) -> list[LineStatus]:
+    """Release lines newest first; with a repository, actual releases are read via the store.
+
+    Pass the caller's open ``store`` to avoid opening (and upgrade-checking) a second one.
+    """
     if repo is None:
         return engine_status.status(policy, at)
     root = git.repository_root(repo)
-    store = open_store(database_url(root))
-    try:
+    if store is not None:
         releases, branches = indexed_releases(store, root, policy, now)
+        return engine_status.status(policy, at, releases, branches)
+    own = open_store(database_url(root))
+    try:
+        releases, branches = indexed_releases(own, root, policy, now)
     finally:
-        store.close()
+        own.close()
     return engine_status.status(policy, at, releases, branches)
