@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import semver
 
@@ -130,8 +130,3 @@ def status(
 def supported_on(statuses: Sequence[LineStatus]) -> list[str]:
     """The cycles supported in a status listing, newest first."""
     return [s.cycle for s in statuses if s.supported]
-
-
-def day_before(day: date) -> date:
-    """The previous calendar day."""
-    return day - timedelta(days=1)

@@ -194,10 +194,6 @@ class ToolchainCalendar:
         """Releases shipped after ``start`` and on or before ``end``."""
         return [r for r in self.releases_until(end) if r.day > start]
 
-    def release_of(self, version: ToolchainVersion, until: date) -> ToolchainRelease | None:
-        """The release of ``version`` if it ships on or before ``until``."""
-        return next((r for r in self.releases_until(until) if r.version == version), None)
-
 
 def calendar_from_json(name: str, data: Mapping[str, Any]) -> ToolchainCalendar:
     """Build a calendar from the data file's entry for one toolchain."""

@@ -83,7 +83,7 @@ def plan_tick(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
         newest = _newest(snapshot)
         version = bump(newest, cadence.bump) if newest and cadence else release.version
         branch = format_name(project.branch_format, version, project.line)
-        steps += _cut(policy, version, branch, release.date, cadence.bump if cadence else "major",
+        steps += _cut(policy, version, branch, cadence.bump if cadence else "major",
                       f"{at} is the branch-cut day for {version}, which ships on {release.date}")
         untagged = [(branch, version)]
     tagged_today = sorted((tag for tag, day in snapshot.released_on.items()
@@ -112,7 +112,7 @@ def plan_tick(policy: Policy, snapshot: TrainSnapshot) -> list[Step]:
             newest = _newest(snapshot)
             version = bump(newest, cadence.bump) if newest and cadence else release.version
             branch = format_name(project.branch_format, version, project.line)
-            steps += _cut(policy, version, branch, release.date,
+            steps += _cut(policy, version, branch,
                           cadence.bump if cadence else "major",
                           f"{version} ships today ({at}) and its branch was never cut")
             untagged = [(branch, version)]
@@ -179,7 +179,7 @@ def _horizon(policy: Policy) -> timedelta:
     return timedelta(days=days + 40)
 
 
-def _cut(policy: Policy, version: semver.Version, branch: str, ships: date, how: str,
+def _cut(policy: Policy, version: semver.Version, branch: str, how: str,
          reason: str) -> list[Step]:
     line = line_of(version, policy.project.line)
     following = bump(version, "major" if how == "major" else "minor")

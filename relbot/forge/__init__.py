@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 TargetStatus = Literal["picked", "conflict", "skipped", "already-done", "planned"]
@@ -61,14 +61,6 @@ class Published:
     ref: str
     url: str | None = None
     state: Literal["picked", "pr-open", "conflict"] = "picked"
-
-
-@dataclass
-class ForgeOptions:
-    """Settings shared by every forge."""
-
-    branch_only: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Forge(Protocol):

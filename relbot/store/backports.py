@@ -90,17 +90,6 @@ class BackportQueries:
                 session.add(m.BackportEvent(backport_id=row.id, at=now, state=state, note=note))
             return row.id
 
-    def set_backport_state(self, backport_id: int, state: BackportState, note: str = "") -> None:
-        """Move a backport to ``state`` (no-op when it is already there)."""
-        now = self._clock()
-        with self._sessions.begin() as session:
-            row = session.get(m.Backport, backport_id)
-            if row is None:
-                raise LookupError(f"no backport {backport_id}")
-            if row.state != state:
-                row.state, row.updated_at = state, now
-                session.add(m.BackportEvent(backport_id=row.id, at=now, state=state, note=note))
-
     def backports(
         self, repository_id: int, state: str | None = None, line: str | None = None
     ) -> list[BackportRecord]:
