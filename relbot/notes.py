@@ -9,7 +9,6 @@ from pathlib import Path
 
 from engine.backport import kind_from_labels
 from engine.policy import ChangeKind
-from relbot.forge.local import _trailer_labels
 from relbot.git import run_git
 
 CATEGORIES = (("security", "Security"), ("breaking", "Breaking changes"),
@@ -75,9 +74,19 @@ def local_entries(repo: Path, since: str | None, until: str) -> list[NoteEntry]:
         number = PR_NUMBER.search(subject)
         cherry = CHERRY.search(message)
         entries.append(NoteEntry(int(number.group(1)) if number else None, subject, author,
-                                 _trailer_labels(message), cherry.group(1) if cherry else None))
+                                 trailer_labels(message), cherry.group(1) if cherry else None))
     return entries
 
 
 def _strip_number(title: str) -> str:
     return PR_NUMBER.sub("", title).rstrip()
+
+
+def trailer_labels(message: str) -> tuple[str, ...]:
+    """Labels recorded in a ``Labels: bug, decoder`` trailer (how a local repo carries them)."""
+    found: list[str] = []
+    for line in message.splitlines():
+        if line.lower().startswith("labels:"):
+            labels = line.split(":", 1)[1].split(",")
+            found.extend(label.strip() for label in labels if label.strip())
+    return tuple(found)

@@ -9,6 +9,7 @@ from pathlib import Path
 from relbot import git, pick
 from relbot.errors import UsageError
 from relbot.forge import ChangeRef, Published, TargetResult
+from relbot.notes import trailer_labels
 
 
 def backport_branch(pr: str, branch: str) -> str:
@@ -44,7 +45,7 @@ class LocalForge:
             subject_pr = re.search(r"\(#(\d+)\)\s*$", pick.commit_info(self.repo, sha).subject)
             pr = int(subject_pr.group(1)) if subject_pr else None
         info = pick.commit_info(self.repo, sha)
-        return ChangeRef(pr=pr, sha=sha, title=info.subject, labels=_trailer_labels(info.message),
+        return ChangeRef(pr=pr, sha=sha, title=info.subject, labels=trailer_labels(info.message),
                          author=info.author[0])
 
     def _main_ref(self) -> str:
@@ -86,13 +87,3 @@ class LocalForge:
 
     def report(self, change: ChangeRef, kind: str, results: Sequence[TargetResult]) -> None:
         """The local forge has nowhere to comment."""
-
-
-def _trailer_labels(message: str) -> tuple[str, ...]:
-    """Labels recorded in a ``Labels: bug, decoder`` trailer (how a local repo carries them)."""
-    found: list[str] = []
-    for line in message.splitlines():
-        if line.lower().startswith("labels:"):
-            labels = line.split(":", 1)[1].split(",")
-            found.extend(label.strip() for label in labels if label.strip())
-    return tuple(found)
