@@ -27,3 +27,8 @@ def migrations_dir() -> Path:
 def default_policy() -> Path:
     """The shipped default policy, used when neither --policy nor a relbot.toml is found."""
     return policies_dir() / "runtime.toml"
+
+
+def shipped_toolchains() -> Path:
+    """The Go and Rust release data shipped with relbot."""
+    return _PACKAGE / "data" / "toolchains.json"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from engine.errors import PolicyError
 from engine.policy import Policy
-from engine.policy_load import load_policy_text
+from engine.policy.load import load_policy_text
 from relbot.errors import GitError
-from relbot.git import repository_root
+from relbot.git.refs import repository_root
 from relbot.paths import default_policy, policies_dir
 
 REPOSITORY_POLICY = "relbot.toml"

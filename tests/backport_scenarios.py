@@ -6,7 +6,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from relbot.demo_repo import build_demo_repository
+from relbot.demo.repo import build_demo_repository
 from relbot.policies import read_policy
 from tests.gitrepo import GitRepo
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relbot.backport_event import EventRequest, parse_comment, parse_pull_request
+from relbot.backport.event import EventRequest, parse_comment, parse_pull_request
 
 LABELS = {"security": ["security"], "bug": ["bug", "fix"], "feature": ["feature"]}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from relbot.forge.github_text import MARKER
+from relbot.forge.github.text import MARKER
 from tests.backport_scenarios import DECODER, TWO_WEEKS_AFTER, build_runtime_repo, fix
 from tests.fake_github import FakeGitHub, running_fake_github
 from tests.gitrepo import GitRepo

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from relbot.gitstream import FastImport
+from relbot.git.fastimport import FastImport
 from tests.gitrepo import GitRepo
 
 FILES = 20_000

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from github import Auth, Github
 
+from relbot.forge.release_select import choose_releaser
 from relbot.policies import read_policy
-from relbot.release import tick
-from relbot.release_forges import choose_releaser
 from relbot.store import database_url, open_store
+from relbot.train.tick import tick
 from tests.backport_scenarios import DECODER, fix
 from tests.fake_github import FakeGitHub, running_fake_github
 from tests.gitrepo import GitRepo

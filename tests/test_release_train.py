@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from relbot.demo_repo import build_demo_repository
+from relbot.demo.repo import build_demo_repository
+from relbot.forge.local_releaser import LocalReleaser
 from relbot.policies import read_policy
-from relbot.release import tick
-from relbot.releaser import LocalReleaser
 from relbot.store import database_url, open_store
+from relbot.train.tick import tick
 from tests.backport_scenarios import RUNTIME, fix
 from tests.gitrepo import GitRepo
 

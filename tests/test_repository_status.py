@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from relbot.policies import read_policy
-from relbot.repository import read_branches, read_releases
+from relbot.status.repository import read_branches, read_releases
 from tests.gitrepo import GitRepo
 
 RUNTIME = Path("policies/runtime.toml")

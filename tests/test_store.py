@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from engine.status import ActualRelease, ReleaseBranch
+from engine.lines import ActualRelease, ReleaseBranch
 from engine.support import LineFacts
 from engine.versions import parse_version
 from relbot.paths import migrations_dir

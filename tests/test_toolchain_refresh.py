@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.toolchains import ToolchainRelease, ToolchainVersion
-from relbot.toolchain_data import (
+from engine.toolchain.releases import ToolchainRelease, ToolchainVersion
+from relbot.toolchain.data import (
     SHIPPED,
     load_calendars,
     parse_go_downloads,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from relbot.policies import read_policy
-from relbot.toolchain import gate
+from relbot.toolchain.floors import gate
 from tests.gitrepo import GitRepo
 
 AT = "2025-12-01"  # Go 1.25 is the newest (floor 1.24); Rust 1.91 (3 newest: floor 1.89)

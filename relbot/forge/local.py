@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from relbot import git, pick
 from relbot.errors import UsageError
-from relbot.forge import ChangeRef, Published, TargetResult
-from relbot.notes import trailer_labels
+from relbot.forge.ports import ChangeRef, Published, TargetResult
+from relbot.git import pick, refs
+from relbot.train.notes import trailer_labels
 
 
 def backport_branch(pr: str, branch: str) -> str:
@@ -38,7 +38,7 @@ class LocalForge:
                     f"no commit on {self.main} mentions (#{pr}); pass the merge commit's sha"
                 )
         else:
-            found = git.resolve(self.repo, pr_or_sha)
+            found = refs.resolve(self.repo, pr_or_sha)
             if found is None:
                 raise UsageError(f"{pr_or_sha} is neither a PR number nor a commit in {self.repo}")
             sha, pr = found, None
@@ -50,13 +50,13 @@ class LocalForge:
 
     def _main_ref(self) -> str:
         for candidate in (self.main, f"origin/{self.main}"):
-            if git.resolve(self.repo, candidate):
+            if refs.resolve(self.repo, candidate):
                 return candidate
         raise UsageError(f"no branch {self.main} in {self.repo}; set project.main_branch")
 
     def branch_head(self, branch: str) -> str | None:
         """The local branch, else origin's (a CI clone has only remote-tracking branches)."""
-        return git.resolve(self.repo, f"refs/heads/{branch}") or git.resolve(
+        return refs.resolve(self.repo, f"refs/heads/{branch}") or refs.resolve(
             self.repo, f"refs/remotes/origin/{branch}")
 
     def published(self, change: ChangeRef, branch: str, line: str) -> Published | None:
@@ -64,7 +64,7 @@ class LocalForge:
         if not self.branch_only:
             return None
         name = backport_branch(change.key, branch)
-        if git.resolve(self.repo, name) and pick.find_cherry_pick(self.repo, name, change.sha):
+        if refs.resolve(self.repo, name) and pick.find_cherry_pick(self.repo, name, change.sha):
             return Published(ref=name)
         return None
 
@@ -73,10 +73,10 @@ class LocalForge:
         """Move the release branch (or create the backport branch) to the picked commit."""
         if self.branch_only:
             name = backport_branch(change.key, branch)
-            old = git.resolve(self.repo, name)
+            old = refs.resolve(self.repo, name)
             pick.move_branch(self.repo, name, commit, old)
             return Published(ref=name)
-        local_head = git.resolve(self.repo, f"refs/heads/{branch}")
+        local_head = refs.resolve(self.repo, f"refs/heads/{branch}")
         pick.move_branch(self.repo, branch, commit, local_head if local_head else None)
         return Published(ref=branch)
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.policy import Policy
-from relbot import git
 from relbot.errors import GitError, UsageError
-from relbot.forge import Forge
 from relbot.forge.local import LocalForge
+from relbot.forge.ports import Forge
+from relbot.git.runner import run_git
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class GitHubSettings:
 def origin_repository(root: Path) -> str | None:
     """``owner/name`` when origin's URL is on GitHub, else None."""
     try:
-        url = git.run_git(root, "remote", "get-url", "origin").strip()
+        url = run_git(root, "remote", "get-url", "origin").strip()
     except GitError:
         return None
     for prefix in ("https://github.com/", "git@github.com:", "ssh://git@github.com/"):
@@ -82,7 +82,7 @@ def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubS
     repository = forge_choice(name, root, settings)
     if repository is None:
         return LocalForge(root, policy.project.main_branch, branch_only)
-    from relbot.forge.github import GitHubForge
+    from relbot.forge.github.backports import GitHubForge
 
     assert settings.token is not None
     return GitHubForge(root, policy, settings.token, repository, settings.api_url,

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from relbot.git import run_git
+from relbot.git.runner import run_git
 from relbot.paths import migrations_dir
 from relbot.store.errors import StoreError
 from relbot.store.queries import Store, utcnow

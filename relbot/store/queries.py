@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.status import ActualRelease, ReleaseBranch
+from engine.lines import ActualRelease, ReleaseBranch
 from engine.support import LineFacts
 from engine.versions import LineKind, is_prerelease, line_of, line_sort_key
 from relbot.store import models as m

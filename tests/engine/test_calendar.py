@@ -11,9 +11,9 @@ import holidays
 import semver
 
 from engine import calendar
+from engine.lines import ActualRelease, status
 from engine.policy import Policy
-from engine.policy_load import load_policy_text
-from engine.status import ActualRelease, status
+from engine.policy.load import load_policy_text
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 

@@ -9,7 +9,7 @@ import pytest
 
 from engine.errors import PolicyError
 from engine.policy import Policy
-from engine.policy_load import load_policy_data, load_policy_text
+from engine.policy.load import load_policy_data, load_policy_text
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 SOURCE = "policies/x.toml"

@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import calendar
+from engine.lines import status
 from engine.policy import Policy
-from engine.policy_load import load_policy_data
-from engine.status import status
+from engine.policy.load import load_policy_data
 
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HORIZON_DAYS = 3 * 365  # how far past the anchor releases are checked

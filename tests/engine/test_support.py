@@ -10,9 +10,9 @@ from typing import Any
 import semver
 
 from engine import calendar
+from engine.lines import ActualRelease, ReleaseBranch, status, supported_on
 from engine.policy import Lts, Policy, Support
-from engine.policy_load import load_policy_data, load_policy_text
-from engine.status import ActualRelease, ReleaseBranch, status, supported_on
+from engine.policy.load import load_policy_data, load_policy_text
 from engine.support import LineFacts, LineStatus, is_lts, support_windows
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"

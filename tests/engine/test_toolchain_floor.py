@@ -7,11 +7,16 @@ from datetime import date
 
 import pytest
 
-from engine.policy_load import load_policy_text
-from engine.toolchain_check import milestone_problems
-from engine.toolchain_floor import floor_on, frozen_floor, milestone_date, next_change
-from engine.toolchains import Projection, ToolchainCalendar, ToolchainRelease, ToolchainVersion
-from relbot.toolchain_data import load_calendars
+from engine.policy.load import load_policy_text
+from engine.toolchain.check import milestone_problems
+from engine.toolchain.floor import floor_on, frozen_floor, milestone_date, next_change
+from engine.toolchain.releases import (
+    Projection,
+    ToolchainCalendar,
+    ToolchainRelease,
+    ToolchainVersion,
+)
+from relbot.toolchain.data import load_calendars
 
 V = ToolchainVersion.parse
 D = date.fromisoformat

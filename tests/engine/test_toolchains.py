@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.toolchains import (
+from engine.toolchain.releases import (
     Projection,
     ToolchainCalendar,
     ToolchainError,
@@ -15,7 +15,7 @@ from engine.toolchains import (
     merge_known,
     restyle,
 )
-from relbot.toolchain_data import load_calendars
+from relbot.toolchain.data import load_calendars
 
 V = ToolchainVersion.parse
 

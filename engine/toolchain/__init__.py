@@ -1,0 +1,1 @@
+"""Toolchain release calendars, floors and the checks against them (Go, Rust)."""

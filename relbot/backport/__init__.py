@@ -1,0 +1,1 @@
+"""Backports: decide the targets from the policy, pick onto each, publish, track."""

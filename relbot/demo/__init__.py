@@ -1,0 +1,1 @@
+"""``relbot demo``: a runtime monorepo built by following the default policy."""

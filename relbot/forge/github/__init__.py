@@ -1,0 +1,1 @@
+"""The GitHub forge: PyGithub behind the Forge and Releaser ports."""

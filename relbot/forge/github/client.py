@@ -1,0 +1,177 @@
+"""The one PyGithub client factory, and the mapping of its failures to one-line relbot errors.
+
+PyGithub's defaults suit a long-running service, not a CLI: it sleeps 0.25 s before every request
+and 1 s before every write, and its ``GithubRetry`` may wait until a primary rate limit resets (up
+to an hour). relbot caps every wait and turns what is left into a :class:`GitHubError`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import (
+    BadCredentialsException,
+    RateLimitExceededException,
+    UnknownObjectException,
+)
+from urllib3.util.retry import Retry
+
+from relbot.errors import GitError, RelbotError
+from relbot.git.runner import run_git
+
+# Retries 5xx (POST included: creates must tolerate "already exists" afterwards) and rate limits,
+# but never waits more than a minute for a rate limit to reset.
+PRODUCTION_RETRY = GithubRetry(total=5, backoff_factor=0.5, secondary_rate_wait=30,
+                               max_rate_limit_wait=60)
+NEEDED_PERMISSIONS = "contents: write, pull-requests: write and issues: write"
+
+T = TypeVar("T")
+
+
+class GitHubError(RelbotError):
+    """GitHub refused or failed a request; the message says what to do (never holds a token)."""
+
+
+def make_github(token: str, base_url: str, *, throttle: bool = True,
+                retry: Retry | None = PRODUCTION_RETRY, per_page: int = 100) -> Github:
+    """A lazy client for ``base_url`` (GitHub Enterprise: include ``/api/v3``).
+
+    ``throttle=False`` drops PyGithub's pauses between requests (tests, GHES without secondary
+    limits); ``retry=None`` fails at the first 5xx. Objects are lazy: a request is sent only when
+    relbot reads or writes something, so ``get_repo`` costs nothing.
+    """
+    # PyGithub logs every retry at INFO to its own stderr handler; a CLI's stderr is one line.
+    logging.getLogger("github").setLevel(logging.WARNING)
+    pauses: dict[str, float | None] = {} if throttle else {
+        "seconds_between_requests": None, "seconds_between_writes": None}
+    return Github(base_url=base_url.rstrip("/"), auth=Auth.Token(token), retry=retry,
+                  per_page=per_page, lazy=True, timeout=30, **pauses)  # type: ignore[arg-type]
+
+
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with every occurrence of ``secret`` masked."""
+    return text.replace(secret, "***") if secret else text
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    message = str(data.get("message") or "no message")
+    details = [str(e.get("message") or e.get("code")) for e in data.get("errors") or []
+               if isinstance(e, dict)]
+    return f"{message} ({'; '.join(details)})" if details else message
+
+
+def already_exists(exc: GithubException) -> bool:
+    """True for GitHub's 422 "A pull request already exists" / "Reference already exists" /
+    a release's ``{"code": "already_exists"}``."""
+    if exc.status != 422:
+        return False
+    data = exc.data if isinstance(exc.data, dict) else {}
+    codes = {e.get("code") for e in data.get("errors") or [] if isinstance(e, dict)}
+    return "already_exists" in codes or "already exists" in str(exc.data).lower()
+
+
+def _reset_time(exc: GithubException) -> str:
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    reset = headers.get("x-ratelimit-reset")
+    if reset and reset.isdigit():
+        return datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M UTC")
+    return "a few minutes"
+
+
+@contextmanager
+def github_errors(doing: str, api_url: str, token: str | None) -> Iterator[None]:
+    """Turn PyGithub and requests failures while ``doing`` something into a GitHubError."""
+    try:
+        yield
+    except RelbotError as exc:
+        if token and token in str(exc):
+            raise type(exc)(redact(str(exc), token)) from None
+        raise
+    except BadCredentialsException:
+        raise GitHubError(f"GitHub rejected the token while {doing} (401 Bad credentials); "
+                          "check GITHUB_TOKEN") from None
+    except RateLimitExceededException as exc:
+        raise GitHubError(f"GitHub's API rate limit is exhausted while {doing}; run again "
+                          f"after {_reset_time(exc)}") from None
+    except UnknownObjectException:
+        raise GitHubError(f"GitHub found nothing while {doing} (404); check GITHUB_REPOSITORY "
+                          "and that the token can read it") from None
+    except GithubException as exc:
+        text = redact(_message(exc), token)
+        if exc.status == 403:
+            raise GitHubError(f"GitHub refused {doing} (403: {text}); the token needs "
+                              f"{NEEDED_PERMISSIONS}") from None
+        raise GitHubError(f"GitHub answered {exc.status} while {doing}: {text}") from None
+    except requests.exceptions.RetryError:
+        raise GitHubError(f"GitHub kept failing while {doing} (gave up after retries); "
+                          "run again later, relbot picks up where it stopped") from None
+    except requests.exceptions.RequestException as exc:
+        raise GitHubError(f"cannot reach GitHub at {api_url} while {doing} "
+                          f"({type(exc).__name__}); check GITHUB_API_URL and the network"
+                          ) from None
+
+
+def create_or_find(create: Callable[[], T], find: Callable[[], T | None]) -> T:
+    """``create()``; if GitHub says it already exists, or failed after maybe applying it (a 5xx,
+    or retries exhausted: PyGithub retries POSTs), return what ``find()`` finds instead."""
+    try:
+        return create()
+    except GithubException as exc:
+        if not (already_exists(exc) or exc.status >= 500):
+            raise
+        found = find()
+        if found is None:
+            raise
+        return found
+    except requests.exceptions.RetryError:
+        found = find()
+        if found is None:
+            raise
+        return found
+
+
+NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}  # a missing credential fails instead of hanging CI
+
+
+class GitHubSession:
+    """What both GitHub adapters share: a clone whose origin is the repository, a PyGithub
+    client, and the error mapping that keeps the token out of every message."""
+
+    def __init__(self, root: Path, token: str, repository: str, api_url: str, *,
+                 throttle: bool = True, remote: str = "origin") -> None:
+        self.root = root
+        self.repository = repository
+        self.api_url = api_url
+        self.remote = remote
+        self._token = token
+        self._gh = make_github(token, api_url, throttle=throttle, retry=PRODUCTION_RETRY)
+        self._repo = self._gh.get_repo(repository)  # lazy: no request
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.repository!r}, {self.api_url!r})"  # never the token
+
+    @contextmanager
+    def _api(self, doing: str) -> Iterator[None]:
+        with github_errors(doing, self.api_url, self._token):
+            yield
+
+    def _git(self, *args: str, input: str | None = None,
+             env: Mapping[str, str] | None = None) -> str:
+        try:
+            return run_git(self.root, *args, input=input, env={**NO_PROMPT, **(env or {})})
+        except GitError as exc:
+            raise GitError(redact(str(exc), self._token)) from None
+
+    def _create_or_find(self, doing: str, create: Callable[[], T],
+                        find: Callable[[], T | None]) -> T:
+        """``create()``; if GitHub says it exists, or failed after maybe applying it, ``find()``."""
+        with self._api(doing):
+            return create_or_find(create, find)

@@ -1,0 +1,1 @@
+"""Every git process relbot starts: the runner, refs, picks, tree edits, fast-import."""

@@ -1,0 +1,1 @@
+"""Toolchain floors (Go, Rust): what a repository declares, checks, bumps, release data."""

@@ -1,0 +1,220 @@
+"""Toolchain floors of a repository: status, check, the release-train gate, and bump.
+
+On a release branch (HEAD's branch matches the policy's ``branch_format``) the floor is the one
+in force when the branch was cut (its merge base with the main branch): a release branch never
+raises its floor. Every release branch is also checked for declarations that moved since its cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from engine.policy import Policy
+from engine.toolchain.check import (
+    BumpStep,
+    CiMatrix,
+    Declaration,
+    Problem,
+    branch_moved,
+    check,
+    milestone_problems,
+    plan_bump,
+)
+from engine.toolchain.floor import (
+    FloorChange,
+    FloorState,
+    MilestoneDate,
+    floor_on,
+    frozen_floor,
+    milestone_date,
+    next_change,
+)
+from engine.toolchain.releases import TOOLCHAINS, ToolchainCalendar
+from engine.versions import parse_name
+from relbot.errors import GitError
+from relbot.git import refs
+from relbot.git.runner import run_git
+from relbot.toolchain.ci import read_matrices, rewrite_matrix
+from relbot.toolchain.data import load_calendars
+from relbot.toolchain.files import (
+    CommitTree,
+    Tree,
+    Worktree,
+    read_declarations,
+    rewrite_cargo,
+    rewrite_go_mod,
+)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A release branch: its name, tip, and the commit and day it was cut from main."""
+
+    name: str
+    tip: str
+    base: str
+    cut: date
+
+
+@dataclass(frozen=True)
+class Report:
+    """One toolchain's floor on a date and, with a repository, what it declares."""
+
+    state: FloorState
+    next_change: FloorChange | None
+    milestones: list[MilestoneDate]
+    declarations: list[Declaration] | None
+    matrices: list[CiMatrix] | None
+    problems: list[Problem] | None
+    branch: Branch | None
+
+    def to_json(self) -> dict[str, object]:
+        """The ``relbot toolchain status --format json`` entry (see README)."""
+        state = self.state
+        declared = toolchain_lines = None
+        if self.declarations is not None:
+            declared = _by_path(d for d in self.declarations if d.kind != "toolchain")
+            toolchain_lines = _by_path(d for d in self.declarations if d.kind == "toolchain")
+        return {
+            "toolchain": state.toolchain,
+            "rule": _rule_text(state),
+            "floor": str(state.floor),
+            "accepted": str(state.accepted),
+            "grace_until": state.grace_until.isoformat() if state.grace_until else None,
+            "newest": str(state.newest.version),
+            "newest_date": state.newest.day.isoformat(),
+            "newest_projected": state.newest.projected,
+            "supported": [str(v) for v in state.supported],
+            "declared": declared,
+            "toolchain_lines": toolchain_lines,
+            "ci": None if self.matrices is None else [
+                {"path": m.path, "job": m.job, "key": m.key, "versions": list(m.values)}
+                for m in self.matrices],
+            "ok": None if self.problems is None else not self.problems,
+            "problems": None if self.problems is None else [str(p) for p in self.problems],
+            "frozen": None if self.branch is None else {
+                "branch": self.branch.name, "cut": self.branch.cut.isoformat(),
+                "floor": str(state.floor)},
+            "next_change": self.next_change.to_json() if self.next_change else None,
+            "milestones": [m.to_json() for m in self.milestones],
+        }
+
+
+def _by_path(declarations: Iterable[Declaration]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in declarations:
+        key = item.path if item.path not in out else f"{item.path} (#{len(out) + 1})"
+        out[key] = item.text
+    return out
+
+
+def _rule_text(state: FloorState) -> str:
+    rule = state.rule
+    text = (f"the {rule.newest} newest releases" if rule.newest is not None
+            else f"newest minus {rule.newest_minus}")
+    return text + (f", {rule.grace_days} days' grace" if rule.grace_days else "")
+
+
+def release_branches(root: Path, policy: Policy) -> list[Branch]:
+    """Release branches (by the policy's branch format) with the commit they were cut from."""
+    main = next((m for m in (policy.project.main_branch, f"origin/{policy.project.main_branch}")
+                 if refs.resolve(root, m)), None)
+    if main is None:
+        return []
+    found = [r for r in refs.list_branches(root)
+             if parse_name(policy.project.branch_format, r.name) is not None]
+    bases = refs.merge_bases(root, main, [r.commit for r in found])
+    return [Branch(r.name, r.commit, *bases[r.commit]) for r in found if r.commit in bases]
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch HEAD is on (None when detached)."""
+    try:
+        return run_git(root, "symbolic-ref", "--short", "-q", "HEAD").strip() or None
+    except GitError:
+        return None
+
+
+def _moved(root: Path, name: str, state: FloorState, branches: list[Branch],
+           head: str | None) -> list[Problem]:
+    problems = []
+    for branch in branches:
+        tip: Tree = Worktree(root) if branch.name == head else CommitTree(root, branch.tip)
+        if branch.name != head and branch.tip == branch.base:
+            continue
+        before = read_declarations(CommitTree(root, branch.base), name, state.rule)
+        problems.extend(branch_moved(branch.name, branch.cut, before,
+                                     read_declarations(tip, name, state.rule)))
+    return problems
+
+
+def _state(policy: Policy, calendar: ToolchainCalendar, at: date,
+           branch: Branch | None) -> FloorState | None:
+    if branch is not None:
+        return frozen_floor(policy, calendar, at, branch.cut)
+    return floor_on(policy, calendar, at)
+
+
+def reports(policy: Policy, at: date, repo: Path | None) -> list[Report]:
+    """Every toolchain of the policy on ``at``; with ``repo``, its declarations and problems."""
+    calendars = load_calendars()
+    root = refs.repository_root(repo) if repo is not None else None
+    branches = release_branches(root, policy) if root is not None else []
+    head = current_branch(root) if root is not None else None
+    on_branch = next((b for b in branches if b.name == head), None)
+    found = []
+    for name in TOOLCHAINS:
+        calendar = calendars[name]
+        state = _state(policy, calendar, at, on_branch)
+        if state is None:
+            continue
+        milestones = [milestone_date(policy, calendar, m, at) for m in state.rule.milestones]
+        declarations = matrices = problems = None
+        if root is not None:
+            tree = Worktree(root)
+            declarations = read_declarations(tree, name, state.rule)
+            matrices = read_matrices(tree, name)
+            problems = check(policy, calendar, state, declarations, matrices)
+            problems += _moved(root, name, state, branches, head)
+        found.append(Report(state, next_change(policy, calendar, at), milestones, declarations,
+                            matrices, problems, on_branch))
+    return found
+
+
+def gate(repo: Path, policy: Policy, at: date, version: str | None = None) -> list[Problem]:
+    """What the release train must not cut past: every toolchain problem of ``repo`` on ``at``,
+    plus, when ``version`` is the release about to be cut, an unmet toolchain milestone."""
+    problems = []
+    for report in reports(policy, at, repo):
+        problems.extend(report.problems or [])
+        if version is not None:
+            problems.extend(milestone_problems(report.state, version))
+    return problems
+
+
+def bump(repo: Path, policy: Policy, at: date, dry_run: bool) -> list[BumpStep]:
+    """Plan the rewrites that put ``repo`` on the policy's floors, and apply them unless dry."""
+    root = refs.repository_root(repo)
+    tree = Worktree(root)
+    steps = []
+    for report in reports(policy, at, root):
+        steps += plan_bump(report.state, report.declarations or [], report.matrices or [])
+    if dry_run or not steps:
+        return steps
+    texts: dict[str, str] = {}
+    for step in steps:  # every new text is computed before any file is written
+        text = texts.get(step.path, tree.read(step.path))
+        if step.target in ("go", "toolchain"):
+            text = rewrite_go_mod(text, step.target, step.new[0])
+        elif step.target == "rust-version":
+            text = rewrite_cargo(text, step.new[0])
+        else:
+            _, job, key = step.target.split(":", 2)
+            text = rewrite_matrix(step.path, text, job, key, step.new)
+        texts[step.path] = text
+    for path, text in texts.items():
+        tree.write(path, text)
+    return steps

@@ -1,0 +1,1 @@
+"""The release train: branch cuts, version bumps, tags, release notes, patch releases."""
