@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import test_backport_large as scenario
+from testing import large as scenario
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from engine.policy import BackportRule, ChangeKind, Component, Rules
 from engine.support import LineStatus
@@ -30,7 +31,6 @@ class Change:
 
     kind: ChangeKind
     paths: tuple[str, ...]
-    merged_on: date
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,35 @@ class Decision:
     branch: str
     target: bool
     reason: str
+
+
+@dataclass(frozen=True)
+class PickStep:
+    """Pick ``commits`` (a change: one commit, or a rebase-merged PR's commits) onto ``branch``."""
+
+    change: str  # the PR number, else the commit
+    commits: tuple[str, ...]
+    branch: str
+    line: str
+    reason: str
+    kind: Literal["pick"] = "pick"
+
+    @property
+    def key(self) -> str:
+        """``pick:<change>:<branch>``: a change is picked onto a branch once."""
+        return f"pick:{self.change}:{self.branch}"
+
+
+def plan_picks(change: str, commits: Sequence[str],
+               decisions: Sequence[Decision]) -> list[PickStep]:
+    """One pick step per line the decisions target, in their order (newest line first)."""
+    return [PickStep(change, tuple(commits), d.branch, d.line, d.reason)
+            for d in decisions if d.target]
+
+
+def backported_kinds(rules: Rules) -> frozenset[ChangeKind]:
+    """The change kinds the policy backports anywhere (what a merged PR's label may start)."""
+    return frozenset(kind for kind in KIND_NAMES if getattr(rules.backport, kind).lines != "none")
 
 
 def kind_from_labels(

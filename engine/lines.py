@@ -1,4 +1,4 @@
-"""Which release lines exist and which are supported on a date, from the repository and the cadence.
+"""Release lines: which exist (from the repository and the cadence) and their status on a date.
 
 Actual releases (tags) override projected ones and patch tags set a line's ``latest``; lines not
 yet released come from the projection, numbered on from the newest actual release.
@@ -39,6 +39,7 @@ class ReleaseBranch:
     version: semver.Version
     cut_date: date
     commit: str | None = None
+    base: str | None = None  # the commit on main it was cut from
 
 
 def lines_from_releases(
@@ -112,7 +113,7 @@ def release_lines(
     return lines + projected_lines(policy, last_day, ahead, newest)
 
 
-def status(
+def line_statuses(
     policy: Policy,
     at: date,
     actual: Sequence[ActualRelease] | None = None,

@@ -1,7 +1,8 @@
-"""Where relbot's shipped data lives, installed from a wheel or run from a source checkout."""
+"""Where relbot's files live: its shipped data (wheel or source checkout) and its state folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -32,3 +33,11 @@ def default_policy() -> Path:
 def shipped_toolchains() -> Path:
     """The Go and Rust release data shipped with relbot."""
     return _PACKAGE / "data" / "toolchains.json"
+
+
+def state_dir() -> Path:
+    """relbot's own state folder: ``$XDG_STATE_HOME/relbot``, by the XDG spec (an unset, empty
+    or relative ``XDG_STATE_HOME`` means ``~/.local/state``)."""
+    state = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "relbot"

@@ -1,8 +1,16 @@
 """Policies: the model of a policy file, loading it, and describing it in words."""
 
 from engine.policy.model import (
-    CHANGE_KINDS,
     PERIOD_SECTIONS,
+    Period,
+    PeriodFile,
+    Policy,
+    PolicyFile,
+    Rules,
+    deep_merge,
+)
+from engine.policy.sections import (
+    CHANGE_KINDS,
     Backport,
     BackportRule,
     Cadence,
@@ -13,17 +21,11 @@ from engine.policy.model import (
     Milestone,
     MonthlyPrerelease,
     Package,
-    Period,
-    PeriodFile,
-    Policy,
-    PolicyFile,
     Prerelease,
     Project,
-    Rules,
     Support,
     Toolchain,
     Toolchains,
-    deep_merge,
 )
 
 __all__ = [

@@ -197,6 +197,12 @@ class BumpStep:
     old: tuple[str, ...]
     new: tuple[str, ...]
     reason: str
+    kind: Literal["rewrite"] = "rewrite"
+
+    @property
+    def key(self) -> str:
+        """``rewrite:<path>:<target>:<new>``."""
+        return f"rewrite:{self.path}:{self.target}:{','.join(self.new)}"
 
     def __str__(self) -> str:
         what = self.target
@@ -251,3 +257,15 @@ def _bumped_matrix(state: FloorState, matrix: CiMatrix) -> tuple[str, ...] | Non
     others = [v for v, parsed in numeric if parsed is None] + \
         [v for v in matrix.values if v in ALIASES]
     return tuple(new + others)
+
+
+def release_gate(found: Sequence[tuple[FloorState, Sequence[Problem]]],
+                 version: str | None) -> list[Problem]:
+    """What the release train must not cut past: every problem found, plus, when ``version``
+    is the release about to be cut, each unmet toolchain milestone."""
+    problems: list[Problem] = []
+    for state, problems_found in found:
+        problems.extend(problems_found)
+        if version is not None:
+            problems.extend(milestone_problems(state, version))
+    return problems

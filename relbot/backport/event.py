@@ -19,16 +19,15 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from engine.backport import kind_from_labels
-from engine.policy import CHANGE_KINDS, ChangeKind, Policy
-from relbot.backport.run import BackportReport, backport
+from engine.backport import backported_kinds, kind_from_labels
+from engine.policy import ChangeKind
+from relbot.backport.run import BackportReport, BackportRequest, backport
+from relbot.context import Context
 from relbot.errors import UsageError
 from relbot.forge.select import GitHubSettings, choose_forge
-from relbot.store import Store
 
 COMMAND = re.compile(r"/relbot\s+backport(?P<args>(?:[ \t]+\S+)*)[ \t]*(?:\r?\n|$)")
 BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
@@ -88,7 +87,7 @@ def parse_comment(payload: dict[str, Any]) -> EventRequest | str:
 
 
 def parse_pull_request(payload: dict[str, Any], label_map: Mapping[ChangeKind, Sequence[str]],
-                       backported: set[str]) -> EventRequest | str:
+                       backported: frozenset[ChangeKind]) -> EventRequest | str:
     """The request in a merged ``pull_request`` event with a kind label the policy backports."""
     pull = payload.get("pull_request") or {}
     if payload.get("action") != "closed" or not pull.get("merged"):
@@ -108,25 +107,22 @@ def refusal(user: str, repository: str, permission: str) -> str:
             f"have {permission} access, so relbot did nothing. A maintainer can run it for you.")
 
 
-def backport_from_event(root: Path, policy: Policy, settings: GitHubSettings,
-                        forge_name: str | None, at: date, now: datetime, store: Store,
+def backport_from_event(ctx: Context, settings: GitHubSettings, forge_name: str | None,
                         dry_run: bool = False) -> EventOutcome:
     """Check the event (and the commenter's permission), then run the backport it asks for."""
     from relbot.forge.github.backports import WRITE_PERMISSIONS, GitHubForge
 
     name, payload = read_event(settings)
-    rules = policy.rules_at(at)
+    rules = ctx.policy.rules_at(ctx.at)
     if name == "issue_comment":
         request = parse_comment(payload)
     elif name in PR_EVENTS:
-        backported: set[str] = {kind for kind in CHANGE_KINDS
-                                if getattr(rules.backport, kind).lines != "none"}
-        request = parse_pull_request(payload, rules.backport.labels, backported)
+        request = parse_pull_request(payload, rules.backport.labels, backported_kinds(rules))
     else:
         request = f"event {name}: nothing to do"
     if isinstance(request, str):
         return EventOutcome(None, request)
-    forge = choose_forge(forge_name or "github", root, policy, settings)
+    forge = choose_forge(forge_name or "github", ctx.root, ctx.policy, settings)
     if not isinstance(forge, GitHubForge):
         raise UsageError("--from-event works with --forge github only")
     if request.commenter is not None:
@@ -136,8 +132,8 @@ def backport_from_event(root: Path, policy: Policy, settings: GitHubSettings,
             return EventOutcome(None, f"refused: {request.commenter} has {permission} access "
                                 f"to {forge.repository}")
     try:
-        report = backport(root, policy, forge, str(request.pr), at, now, store, to=request.to,
-                          dry_run=dry_run)
+        report = backport(ctx, forge, BackportRequest(str(request.pr), to=request.to,
+                                                      dry_run=dry_run))
     except UsageError as exc:
         if request.commenter is not None:
             forge.comment(request.pr, f"@{request.commenter}, relbot could not backport: {exc}")
@@ -145,16 +141,14 @@ def backport_from_event(root: Path, policy: Policy, settings: GitHubSettings,
     return EventOutcome(report)
 
 
-def run_backport_command(root: Path, policy: Policy, settings: GitHubSettings,
-                         change: str | None, forge_name: str | None, at: date, now: datetime,
-                         store: Store, *, kind: str | None = None, to: Sequence[str] = (),
-                         dry_run: bool = False, branch_only: bool = False) -> EventOutcome:
-    """``relbot backport CHANGE`` (``change`` given) or ``relbot backport --from-event``."""
-    if change is None:
-        if kind or to or branch_only:
+def run_backport_command(ctx: Context, settings: GitHubSettings, request: BackportRequest | None,
+                         forge_name: str | None, branch_only: bool = False,
+                         dry_run: bool = False) -> EventOutcome:
+    """``relbot backport CHANGE`` (a ``request``) or ``relbot backport --from-event`` (None)."""
+    if request is None:
+        if branch_only:
             raise UsageError("--from-event takes the PR and its branches from the event; "
                              "drop --kind, --to and --branch-only")
-        return backport_from_event(root, policy, settings, forge_name, at, now, store, dry_run)
-    forge = choose_forge(forge_name, root, policy, settings, branch_only)
-    return EventOutcome(backport(root, policy, forge, change, at, now, store, kind=kind, to=to,
-                                 dry_run=dry_run))
+        return backport_from_event(ctx, settings, forge_name, dry_run)
+    forge = choose_forge(forge_name, ctx.root, ctx.policy, settings, branch_only)
+    return EventOutcome(backport(ctx, forge, request))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import sys
 import traceback
@@ -12,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.errors import EngineError, PolicyError
+from engine.errors import EngineError
 from relbot.errors import RelbotError
+from relbot.paths import state_dir
 
 
 @dataclass
@@ -25,8 +25,7 @@ class Outcome:
 
 def log_path() -> Path:
     """Where unexpected errors are written in full."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "relbot" / "relbot.log"
+    return state_dir() / "relbot.log"
 
 
 def _say(message: str) -> None:
@@ -39,10 +38,7 @@ def error_boundary() -> Iterator[Outcome]:
     outcome = Outcome()
     try:
         yield outcome
-    except PolicyError as exc:
-        _say(str(exc))
-        outcome.code = 2
-    except EngineError as exc:
+    except EngineError as exc:  # PolicyError included
         _say(str(exc))
         outcome.code = 2
     except RelbotError as exc:
@@ -52,12 +48,6 @@ def error_boundary() -> Iterator[Outcome]:
         _say("interrupted")
         outcome.code = 130
     except Exception as exc:
-        from relbot.store import StoreError
-
-        if isinstance(exc, StoreError):
-            _say(str(exc))
-            outcome.code = 1
-            return
         path = _write_report(exc)
         _say(f"unexpected {type(exc).__name__}; this is a bug in relbot, details in {path}")
         outcome.code = 3

@@ -1,4 +1,4 @@
-"""``relbot release ...`` and ``relbot version ...``: the release train. Thin commands."""
+"""``relbot release tick|patch`` (the release train) and ``relbot version check``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
 
 from relbot import policies
 from relbot.cli import render
@@ -24,39 +25,37 @@ from relbot.cli.options import (
     echo_json,
     today,
 )
-from relbot.store import Store
+
+if TYPE_CHECKING:
+    from relbot.context import Context
+    from relbot.forge.ports import Releaser
+    from relbot.train.tick import TrainReport
 
 release_app = typer.Typer(help="The release train: cut branches, tag, publish, patch.",
                           no_args_is_help=True)
 version_app = typer.Typer(help="Versions of the manifests that move with the runtime.",
                           no_args_is_help=True)
+STATUS_STYLE = {"done": "green", "already-done": "cyan", "refused": "bold red",
+                "planned": "yellow"}
 
 
 @contextmanager
-def _context(repo: Path, policy: Path | None, forge: str | None,
-             day: date) -> Iterator[tuple]:  # type: ignore[type-arg]
-    from relbot.forge.release_select import choose_releaser
-    from relbot.git import refs
-    from relbot.store import database_url, open_store
+def _train(repo: Path, policy: Path | None, forge: str | None,
+           day: date) -> Iterator[tuple[Context, Releaser]]:
+    from relbot.context import open_context
+    from relbot.forge.select import choose_releaser
 
     loaded = policies.load(policy, repo)
-    root = refs.repository_root(repo)
-    store: Store = open_store(database_url(root))
-    try:
+    with open_context(repo, loaded, day) as ctx:
         when = None if day == today() else datetime.combine(day, time(12), UTC)
-        yield root, loaded, choose_releaser(forge, root, loaded, when), store
-    finally:
-        store.close()
+        yield ctx, choose_releaser(forge, ctx.root, loaded, when)
 
 
-def _show(report: object, format: ListFormat) -> None:
-    from relbot.train.tick import TrainReport
-
-    assert isinstance(report, TrainReport)
+def _show(report: TrainReport, format: ListFormat) -> None:
     if format is ListFormat.json:
         echo_json(report.to_json())
     else:
-        render.console().print(render.train_table(report))
+        render.console().print(train_table(report))
     raise typer.Exit(report.exit_code)
 
 
@@ -65,13 +64,11 @@ def release_tick(repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None,
                  forge: ForgeOption = None, at: AtOption = None, dry_run: DryRunOption = False,
                  format: FormatOption = ListFormat.table) -> None:
     """Do what today requires: a branch cut, a release with patch releases, or nothing."""
-    from relbot.toolchain.floors import gate
+    from relbot.toolchain.floors import train_gate
     from relbot.train.tick import tick
 
-    day = day_or_today(at)
-    with _context(repo, policy, forge, day) as (root, loaded, releaser, store):
-        report = tick(root, loaded, releaser, store, day, datetime.now(UTC), dry_run,
-                      gates=[lambda *args: [str(p) for p in gate(*args)]])
+    with _train(repo, policy, forge, day_or_today(at)) as (ctx, releaser):
+        report = tick(ctx, releaser, dry_run=dry_run, gates=[train_gate])
     _show(report, format)
 
 
@@ -87,10 +84,8 @@ def release_patch(
     """Ship patch releases now (the security fast path)."""
     from relbot.train.tick import patch
 
-    day = day_or_today(at)
-    with _context(repo, policy, forge, day) as (root, loaded, releaser, store):
-        report = patch(root, loaded, releaser, store, day, datetime.now(UTC), lines or [],
-                       security, dry_run)
+    with _train(repo, policy, forge, day_or_today(at)) as (ctx, releaser):
+        report = patch(ctx, releaser, lines or [], security, dry_run=dry_run)
     _show(report, format)
 
 
@@ -98,11 +93,11 @@ def release_patch(
 def version_check(repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None,
                   format: FormatOption = ListFormat.table) -> None:
     """Fail when any manifest's version disagrees with the others, naming the file."""
-    from relbot.git import refs
+    from relbot.git.refs import repository_root
     from relbot.train import manifests
 
     loaded = policies.load(policy, repo)
-    root = refs.repository_root(repo)
+    root = repository_root(repo)
     found = manifests.read_versions(root, loaded.base.packages)
     problems = manifests.disagreements(found)
     if format is ListFormat.json:
@@ -116,3 +111,18 @@ def version_check(repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None,
         typer.echo(f"{len(found)} versions in {len({f.path for f in found})} manifests "
                    f"agree: {version}")
     raise typer.Exit(1 if problems else 0)
+
+
+def train_table(report: TrainReport) -> Table:
+    """What the release train did (or would do) today."""
+    verb = "Plan" if report.dry_run else "Release train"
+    table = Table(title=f"{verb} on {report.at}", title_justify="left")
+    for column in ("step", "line", "ref", "status", "reason"):
+        table.add_column(column, overflow="fold")
+    if not report.actions:
+        table.add_row("-", "-", "-", "nothing to do", "not a branch-cut or release day")
+    for action in report.actions:
+        style = STATUS_STYLE.get(action.status, "")
+        table.add_row(action.step.kind, action.step.line, action.step.ref,
+                      f"[{style}]{action.status}[/]", action.step.reason)
+    return table

@@ -6,18 +6,12 @@ import json
 import os
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from engine.calendar import PlannedRelease
 from engine.support import LineStatus
-
-if TYPE_CHECKING:
-    from relbot.backport.run import BackportReport
-    from relbot.store.backports import BackportRecord
-    from relbot.train.tick import TrainReport
 
 PHASE_STYLE = {
     "current": "bold green",
@@ -98,58 +92,3 @@ def console() -> Console:
     if plain.is_terminal:
         return plain
     return Console(highlight=False, soft_wrap=False, width=int(os.environ.get("COLUMNS", 200)))
-
-
-STATUS_STYLE = {"picked": "green", "already-done": "cyan", "conflict": "bold red",
-                "skipped": "dim", "planned": "yellow"}
-
-
-def backport_table(report: BackportReport) -> Table:
-    """One row per release branch: what happened and why."""
-    change = report.change
-    name = f"#{change.pr}" if change.pr is not None else change.sha[:12]
-    verb = "Plan for" if report.dry_run else "Backport of"
-    table = Table(title=f"{verb} {name} ({report.kind}): {change.title}", title_justify="left")
-    for column in ("branch", "status", "commit / ref", "reason"):
-        table.add_column(column, overflow="fold")
-    for target in report.targets:
-        style = STATUS_STYLE.get(target.status, "")
-        where = target.url or target.ref or ""
-        if target.commit:
-            where = f"{target.commit[:12]} {where}".strip()
-        reason = target.reason
-        if target.status == "conflict":
-            files = ", ".join(target.conflicts)
-            prereq = "; ".join(f"{c[:12]} {s}" for c, s in target.prerequisites) or "none found"
-            reason += f"\nconflicts in {files}\nlikely prerequisites: {prereq}\n"
-            reason += f"finish by hand: {target.instructions}"
-        table.add_row(target.branch, f"[{style}]{target.status}[/]", where, reason)
-    return table
-
-
-def backports_table(rows: Sequence[BackportRecord]) -> Table:
-    """Tracked backports."""
-    table = Table(title="Tracked backports", title_justify="left")
-    for column in ("change", "kind", "branch", "state", "commit / ref", "updated"):
-        table.add_column(column)
-    for row in rows:
-        where = " ".join(x for x in ((row.commit or "")[:12], row.ref or "") if x)
-        table.add_row(row.pr, row.kind, row.target_branch, row.state, where,
-                      row.updated_at.date().isoformat())
-    return table
-
-
-def train_table(report: TrainReport) -> Table:
-    """What the release train did (or would do) today."""
-    verb = "Plan" if report.dry_run else "Release train"
-    table = Table(title=f"{verb} on {report.at}", title_justify="left")
-    for column in ("step", "line", "ref", "status", "reason"):
-        table.add_column(column, overflow="fold")
-    if not report.actions:
-        table.add_row("-", "-", "-", "nothing to do", "not a branch-cut or release day")
-    for action in report.actions:
-        style = {"done": "green", "already-done": "cyan", "refused": "bold red",
-                 "planned": "yellow"}.get(action.status, "")
-        table.add_row(action.step.kind, action.step.line, action.step.ref,
-                      f"[{style}]{action.status}[/]", action.step.reason)
-    return table

@@ -55,11 +55,13 @@ def check(policy: PolicyOption = None, repo: RepoOption = None, at: AtOption = N
           format: FormatOption = ListFormat.table) -> int:
     """Exit 1 with one line per problem: floors too new or too old, CI matrices, branches."""
     from relbot import policies
+    from relbot.git.refs import repository_root
+    from relbot.status.repository import Repository
     from relbot.toolchain.floors import gate
 
     day = day_or_today(at)
     loaded = policies.load(policy, repo)
-    problems = gate(repo or Path.cwd(), loaded, day)
+    problems = gate(Repository(repository_root(repo or Path.cwd()), loaded), day)
     if format is ListFormat.json:
         echo_json([p.to_json() for p in problems])
     else:
@@ -76,15 +78,17 @@ def bump(policy: PolicyOption = None, repo: RepoOption = None, at: AtOption = No
          ) -> None:
     """Rewrite go.mod lines, Cargo rust-version and CI matrices to the policy's floor."""
     from relbot import policies
-    from relbot.toolchain.floors import bump as run_bump
+    from relbot.context import open_context
+    from relbot.toolchain.bump import bump as run_bump
 
     day = day_or_today(at)
     loaded = policies.load(policy, repo)
-    steps = run_bump(repo or Path.cwd(), loaded, day, dry_run)
-    verb = "would rewrite" if dry_run else "rewrote"
-    for step in steps:
-        typer.echo(f"{verb} {step}")
-    if not steps:
+    with open_context(repo or Path.cwd(), loaded, day) as ctx:
+        applied = run_bump(ctx, dry_run)
+    verbs = {"planned": "would rewrite", "done": "rewrote", "already-done": "already rewrote"}
+    for item in applied:
+        typer.echo(f"{verbs.get(item.status, item.status)} {item.step}")
+    if not applied:
         typer.echo(f"nothing to bump: every declaration is on the floor of {day}")
 
 

@@ -8,6 +8,7 @@ so a year of history takes well under a second.
 from __future__ import annotations
 
 import random
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -15,13 +16,15 @@ from pathlib import Path
 import semver
 
 from engine import calendar as engine_calendar
-from engine import lines as engine_status
 from engine.calendar import PlannedRelease
-from engine.lines import ActualRelease
+from engine.lines import ActualRelease, line_statuses
 from engine.policy import Policy
+from engine.policy.load import load_policy_text
 from engine.versions import format_name, line_of
+from relbot.errors import UsageError
 from relbot.git.fastimport import FastImport
 from relbot.git.runner import run_git
+from relbot.paths import default_policy
 
 COMPONENT_FILES = {
     "decoder": "decoder/src/lib.rs",
@@ -245,7 +248,7 @@ class DemoBuilder:
         subject = self._change(day, 14, component, work, kind)
         sha = self.stream.sha_of(self.stream.head("main"))
         rules = self.policy.rules_at(day)
-        lines = engine_status.status(self.policy, day, self.actual)
+        lines = line_statuses(self.policy, day, self.actual)
         current = next((s.cycle for s in lines if s.phase == "current"), None)
         rule = getattr(rules.backport, kind)
         for line in lines:
@@ -273,3 +276,22 @@ def build_demo_repository(path: Path, policy: Policy, policy_text: str, start: d
     path.mkdir(parents=True, exist_ok=True)
     run_git(path, "init", "-q", "-b", policy.project.main_branch)
     return DemoBuilder(path, policy, policy_text).build(start, end)
+
+
+HISTORY = timedelta(days=365)
+
+
+def make_demo(at: date, directory: Path | None) -> DemoHistory:
+    """Build the demo repository with history up to ``at`` (in ``directory`` or a temp dir)."""
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="relbot-demo-")) / "runtime"
+    elif directory.exists() and any(directory.iterdir()):
+        raise UsageError(f"--dir {directory} is not empty; pass a new or empty directory")
+    source = default_policy()
+    text = source.read_text(encoding="utf-8")
+    policy = load_policy_text(text, str(source))
+    cadence = policy.base.cadence
+    start = at - HISTORY
+    if cadence is not None:
+        start = min(start, cadence.anchor_date - timedelta(weeks=4))
+    return build_demo_repository(directory, policy, text, start, at)

@@ -1,20 +1,33 @@
-"""The local forge: any clone, offline. PRs are found by ``(#N)`` in main's commit subjects."""
+"""The local forge: any clone, offline. PRs are found by ``(#N)`` in main's commit subjects,
+backports move the release branch (or write a side branch), and the release train's tags carry
+the notes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
+from engine.train.notes import NoteEntry, commit_entry, trailer_labels
+from engine.train.steps import TrainStep
 from relbot.errors import UsageError
 from relbot.forge.ports import ChangeRef, Published, TargetResult
-from relbot.git import pick, refs
-from relbot.train.notes import trailer_labels
+from relbot.git import history, pick, refs, tree
+from relbot.git.runner import run_git
+
+PR_REF = re.compile(r"#?(\d{1,7})")
 
 
 def backport_branch(pr: str, branch: str) -> str:
     """The branch a backport is written to with ``--branch-only`` (and on GitHub)."""
     return f"backport/{pr}-to-{branch}"
+
+
+def branch_head(root: Path, branch: str) -> str | None:
+    """The local branch, else origin's (a CI clone has only remote-tracking branches)."""
+    return refs.resolve(root, f"refs/heads/{branch}") or refs.resolve(
+        root, f"refs/remotes/{refs.REMOTE}/{branch}")
 
 
 class LocalForge:
@@ -29,35 +42,35 @@ class LocalForge:
 
     def resolve(self, pr_or_sha: str) -> ChangeRef:
         """``1234`` or ``#1234`` is a PR found on main; anything else is a commit."""
-        number = re.fullmatch(r"#?(\d{1,7})", pr_or_sha)
+        number = PR_REF.fullmatch(pr_or_sha)
         if number:
-            pr = int(number.group(1))
-            sha = pick.find_pr_commit(self.repo, self._main_ref(), pr)
+            pr: int | None = int(number.group(1))
+            main = self._main_ref()
+            sha = pick.find_pr_commit(self.repo, main, int(number.group(1)))
             if sha is None:
-                raise UsageError(
-                    f"no commit on {self.main} mentions (#{pr}); pass the merge commit's sha"
-                )
+                raise UsageError(f"no commit on {self.main} mentions (#{pr}); pass the merge "
+                                 "commit's sha")
         else:
             found = refs.resolve(self.repo, pr_or_sha)
             if found is None:
                 raise UsageError(f"{pr_or_sha} is neither a PR number nor a commit in {self.repo}")
             sha, pr = found, None
-            subject_pr = re.search(r"\(#(\d+)\)\s*$", pick.commit_info(self.repo, sha).subject)
-            pr = int(subject_pr.group(1)) if subject_pr else None
         info = pick.commit_info(self.repo, sha)
+        if pr is None:
+            subject_pr = re.search(r"\(#(\d+)\)\s*$", info.subject)
+            pr = int(subject_pr.group(1)) if subject_pr else None
         return ChangeRef(pr=pr, sha=sha, title=info.subject, labels=trailer_labels(info.message),
                          author=info.author[0])
 
     def _main_ref(self) -> str:
-        for candidate in (self.main, f"origin/{self.main}"):
-            if refs.resolve(self.repo, candidate):
-                return candidate
-        raise UsageError(f"no branch {self.main} in {self.repo}; set project.main_branch")
+        head = branch_head(self.repo, self.main)
+        if head is None:
+            raise UsageError(f"no branch {self.main} in {self.repo}; set project.main_branch")
+        return head
 
     def branch_head(self, branch: str) -> str | None:
-        """The local branch, else origin's (a CI clone has only remote-tracking branches)."""
-        return refs.resolve(self.repo, f"refs/heads/{branch}") or refs.resolve(
-            self.repo, f"refs/remotes/origin/{branch}")
+        """The local branch, else origin's."""
+        return branch_head(self.repo, branch)
 
     def published(self, change: ChangeRef, branch: str, line: str) -> Published | None:
         """With --branch-only, an existing backport branch that holds the pick."""
@@ -73,11 +86,10 @@ class LocalForge:
         """Move the release branch (or create the backport branch) to the picked commit."""
         if self.branch_only:
             name = backport_branch(change.key, branch)
-            old = refs.resolve(self.repo, name)
-            pick.move_branch(self.repo, name, commit, old)
+            pick.move_branch(self.repo, name, commit, refs.resolve(self.repo, name))
             return Published(ref=name)
         local_head = refs.resolve(self.repo, f"refs/heads/{branch}")
-        pick.move_branch(self.repo, branch, commit, local_head if local_head else None)
+        pick.move_branch(self.repo, branch, commit, local_head)
         return Published(ref=branch)
 
     def publish_conflict(self, change: ChangeRef, branch: str, head: str,
@@ -87,3 +99,69 @@ class LocalForge:
 
     def report(self, change: ChangeRef, kind: str, results: Sequence[TargetResult]) -> None:
         """The local forge has nowhere to comment."""
+
+
+class LocalReleaser:
+    """Branches, commits and annotated tags in a local clone; notes live in the tag message."""
+
+    name = "local"
+    publishes = False  # the annotated tag carries the notes: no publish steps
+
+    def __init__(self, root: Path, when: datetime | None = None) -> None:
+        self.root = root
+        # Commits and tags are dated at the train's --at day when it is not today, so a
+        # simulated or late run reads back the same dates it acted on.
+        self.dates = {} if when is None else {
+            "GIT_COMMITTER_DATE": when.isoformat(), "GIT_AUTHOR_DATE": when.isoformat()}
+
+    def branch_head(self, branch: str) -> str | None:
+        """The commit ``branch`` points at (local branch, else origin's)."""
+        return branch_head(self.root, branch)
+
+    def create_branch(self, branch: str, commit: str) -> None:
+        """Create ``branch`` at ``commit`` (fails if it appeared meanwhile)."""
+        pick.move_branch(self.root, branch, commit, None, "relbot: cut")
+
+    def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """Files at ``rev`` (a branch only origin has counts too), in one git process."""
+        return tree.read_files(self.root, self.branch_head(rev) or rev, paths)
+
+    def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
+        """Commit changes on ``branch`` without checking it out."""
+        if refs.resolve(self.root, f"refs/heads/{branch}") is None:
+            head = self.branch_head(branch)
+            if head is not None:  # only origin has it (a CI clone): start the local branch
+                pick.move_branch(self.root, branch, head, None, "relbot")
+        return tree.commit_files(self.root, branch, changes, message, self.dates)
+
+    def tag_commit(self, tag: str) -> str | None:
+        """The commit an existing tag points at."""
+        return refs.resolve(self.root, f"refs/tags/{tag}")
+
+    def create_tag(self, tag: str, commit: str, message: str) -> None:
+        """An annotated tag whose message carries the release notes."""
+        name, email = pick.committer(self.root)
+        # verbatim: the notes' "# heading" lines are not comments to strip
+        run_git(self.root, "tag", "-a", "--cleanup=verbatim", "-F", "-", tag, commit,
+                input=message, env={"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+                                    **self.dates})
+
+    def notes_entries(self, previous_tag: str | None, until: str,
+                      step: TrainStep) -> list[NoteEntry]:
+        """Changes since ``previous_tag`` from commit subjects (no PR data offline)."""
+        found = history.commits_between(self.root, previous_tag, until, no_merges=True)
+        entries = []
+        for commit in reversed(found):
+            message = f"{commit.subject}\n\n{commit.body}" if commit.body else commit.subject
+            entry = commit_entry(commit.subject, commit.author, message)
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def publish(self, tag: str, title: str, notes: str, prerelease: bool) -> str | None:
+        """Nothing more to publish locally: the annotated tag holds the notes."""
+        return None
+
+    def published(self, tag: str) -> bool:
+        """Locally the annotated tag is the publication; the publish step has nothing to add."""
+        return False

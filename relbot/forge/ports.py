@@ -1,4 +1,6 @@
-"""Forges: where a change comes from and where a backport is published (local git or GitHub)."""
+"""The ports side by side: what a backport needs of a forge (:class:`Forge`), what the release
+train needs (:class:`Releaser`), and the values they exchange. The local clone and GitHub
+implement both."""
 
 from __future__ import annotations
 
@@ -6,7 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-TargetStatus = Literal["picked", "conflict", "skipped", "already-done", "planned"]
+from engine.train.notes import NoteEntry
+from engine.train.steps import TrainStep
+
+TargetStatus = Literal["picked", "conflict", "skipped", "already-done", "planned",
+                       "would-conflict", "declined"]
 
 
 @dataclass(frozen=True)
@@ -87,3 +93,38 @@ class Forge(Protocol):
 
     def report(self, change: ChangeRef, kind: str, results: Sequence[TargetResult]) -> None:
         """Tell the change's author what happened (a PR comment on GitHub)."""
+
+
+class Releaser(Protocol):
+    """What the release train needs from the place it releases to."""
+
+    name: str
+    publishes: bool  # False: the forge has no release objects, publish steps are dropped
+
+    def branch_head(self, branch: str) -> str | None:
+        """The commit ``branch`` points at (None: no such branch)."""
+
+    def create_branch(self, branch: str, commit: str) -> None:
+        """Create ``branch`` at ``commit``; it must not exist yet."""
+
+    def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """The files of ``paths`` that exist on branch (or commit) ``rev``."""
+
+    def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
+        """Commit ``changes`` (path → text) on top of ``branch`` and move it; the new commit."""
+
+    def tag_commit(self, tag: str) -> str | None:
+        """The commit an existing ``tag`` points at."""
+
+    def create_tag(self, tag: str, commit: str, message: str) -> None:
+        """An annotated ``tag`` on ``commit`` whose message is ``message``."""
+
+    def notes_entries(self, previous_tag: str | None, until: str,
+                      step: TrainStep) -> list[NoteEntry]:
+        """The changes a release made from ``until`` holds since ``previous_tag``."""
+
+    def publish(self, tag: str, title: str, notes: str, prerelease: bool) -> str | None:
+        """Publish the release of ``tag``; its URL, if it has one."""
+
+    def published(self, tag: str) -> bool:
+        """True when ``tag``'s release is already published."""

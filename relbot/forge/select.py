@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from engine.policy import Policy
 from relbot.errors import GitError, UsageError
-from relbot.forge.local import LocalForge
-from relbot.forge.ports import Forge
+from relbot.forge.local import LocalForge, LocalReleaser
+from relbot.forge.ports import Forge, Releaser
 from relbot.git.runner import run_git
 
 
@@ -87,3 +88,17 @@ def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubS
     assert settings.token is not None
     return GitHubForge(root, policy, settings.token, repository, settings.api_url,
                        throttle=settings.throttle)
+
+
+def choose_releaser(name: str | None, root: Path, policy: Policy,
+                    when: datetime | None = None) -> Releaser:
+    """``--forge`` for the train; the default follows the backport forge's rule."""
+    settings = GitHubSettings.from_env()
+    repository = forge_choice(name, root, settings)
+    if repository is None:
+        return LocalReleaser(root, when)
+    from relbot.forge.github.releaser import GitHubReleaser
+
+    assert settings.token is not None
+    return GitHubReleaser(root, policy, settings.token, repository, settings.api_url,
+                          throttle=settings.throttle, when=when)

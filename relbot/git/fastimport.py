@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
 from relbot.errors import GitError
-from relbot.git.runner import git_env, run_git
+from relbot.git.runner import run_git, run_git_bytes
 
 Person = tuple[str, str]
 
@@ -88,13 +87,12 @@ class FastImport:
             return
         stream = b"".join(self.buffer) + b"done\n"
         self.buffer = []
-        done = subprocess.run(
-            ["git", "-C", str(self.repo), "fast-import", "--quiet", "--done",
-             f"--import-marks-if-exists={self.marks_file}", f"--export-marks={self.marks_file}"],
-            input=stream, capture_output=True, env=git_env(), check=False,
-        )
-        if done.returncode != 0:
-            raise GitError(f"git fast-import failed: {done.stderr.decode().strip()[-300:]}")
+        try:
+            run_git_bytes(self.repo, "fast-import", "--quiet", "--done",
+                          f"--import-marks-if-exists={self.marks_file}",
+                          f"--export-marks={self.marks_file}", input=stream)
+        except GitError as exc:
+            raise GitError(f"git fast-import failed: {str(exc)[-300:]}") from None
 
     def finish(self) -> None:
         """Flush and remove the marks file."""

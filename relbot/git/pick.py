@@ -1,26 +1,33 @@
-"""Cherry-pick without a checkout: a three-way merge in a temporary index, then commit-tree.
+"""Cherry-pick without a checkout: git's own three-way merge in memory (``git merge-tree``).
 
-The user's working tree, index and HEAD are never touched, whatever branch they are on and
-however dirty it is; a 20,000-file monorepo costs one ``read-tree`` per target.
+``git merge-tree --write-tree`` merges trees without an index or a working tree: it follows
+renames, handles submodules and mode changes, reads only the blobs it merges (so it works in
+partial clones), and names the conflicted paths as ``git cherry-pick`` would. The user's
+checkout, index and HEAD are never touched, however dirty. The new commit keeps the original
+author and message and adds ``(cherry picked from commit …)`` exactly where ``git cherry-pick
+-x`` puts it; no ref moves until :func:`move_branch`.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
-from collections import defaultdict
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from relbot.errors import GitError, UsageError
-from relbot.git.runner import git_env, run_git
+from relbot.git.history import CHERRY_PICKED
+from relbot.git.runner import run_git, try_git
 
-CHERRY_PICKED = "(cherry picked from commit {sha})"
 FALLBACK_COMMITTER = ("relbot", "relbot@users.noreply.github.com")
 MAX_PREREQUISITES = 10
+ZERO = "0" * 40
+_TRAILER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*:\s")
+_KNOWN_TRAILERS = ("Signed-off-by: ", "(cherry picked from commit ")
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class CommitInfo:
 
     sha: str
     parents: tuple[str, ...]
+    tree: str
     subject: str
     message: str
     author: tuple[str, str, str]  # name, email, raw date ("<epoch> <tz>")
@@ -38,7 +46,7 @@ class CommitInfo:
 
 @dataclass(frozen=True)
 class PickOutcome:
-    """The result of picking a commit onto a branch head (no ref has moved yet)."""
+    """The result of picking commits onto a branch head (no ref has moved yet)."""
 
     status: Literal["picked", "conflict", "empty"]
     commit: str | None = None
@@ -48,9 +56,10 @@ class PickOutcome:
 
 def commit_info(repo: Path, rev: str) -> CommitInfo:
     """Read a commit; paths are compared with its first parent (a merge is picked as -m 1)."""
-    fields = run_git(repo, "show", "-s", "--format=%H%x00%P%x00%an%x00%ae%x00%ad%x00%cI%x00%B",
-                     "--date=raw", rev)
-    sha, parents, name, email, when, committed, message = fields.split("\0", 6)
+    fields = run_git(repo, "show", "-s", "--date=raw",
+                     "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%ad%x00%ct%x00%B",
+                     "--end-of-options", rev)
+    sha, parents, tree, name, email, when, committed, message = fields.split("\0", 7)
     parent_list = tuple(parents.split())
     if parent_list:
         changed = run_git(repo, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z",
@@ -59,12 +68,10 @@ def commit_info(repo: Path, rev: str) -> CommitInfo:
         changed = run_git(repo, "ls-tree", "-r", "--name-only", "-z", sha)
     message = message.rstrip("\n")
     return CommitInfo(
-        sha=sha,
-        parents=parent_list,
-        subject=message.splitlines()[0] if message else "",
-        message=message,
+        sha=sha, parents=parent_list, tree=tree,
+        subject=message.splitlines()[0] if message else "", message=message,
         author=(name, email, when),
-        committed_on=datetime.fromisoformat(committed.strip()).date(),
+        committed_on=datetime.fromtimestamp(int(committed), UTC).date(),
         paths=tuple(p for p in changed.split("\0") if p),
     )
 
@@ -82,9 +89,7 @@ def find_pr_commit(repo: Path, main: str, number: int) -> str | None:
 
 def is_ancestor(repo: Path, commit: str, branch: str) -> bool:
     """True when ``commit`` is already in ``branch``'s history."""
-    done = subprocess.run(["git", "-C", str(repo), "merge-base", "--is-ancestor", commit, branch],
-                          capture_output=True, env=git_env(), check=False)
-    return done.returncode == 0
+    return try_git(repo, "merge-base", "--is-ancestor", commit, branch).ok
 
 
 def find_cherry_pick(repo: Path, branch: str, sha: str) -> str | None:
@@ -94,68 +99,84 @@ def find_cherry_pick(repo: Path, branch: str, sha: str) -> str | None:
     return out or None
 
 
-def pick_onto(repo: Path, commit: CommitInfo, onto: str) -> PickOutcome:
-    """Apply ``commit``'s change on top of ``onto`` and write the commit; move no ref."""
-    if not commit.parents:
-        raise UsageError(f"{commit.sha[:12]} is a root commit; there is nothing to backport")
-    base = commit.parents[0]
-    with tempfile.TemporaryDirectory(prefix="relbot-pick-") as tmp:
-        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        run_git(repo, "read-tree", "-m", "-i", "--aggressive", base, onto, commit.sha, env=env)
-        conflicts = _resolve_unmerged(repo, env, Path(tmp))
+def picked_message(message: str, sha: str) -> str:
+    """``message`` with the ``-x`` line added the way ``git cherry-pick -x`` adds it: straight
+    below a closing trailer block (``Labels: bug``, ``Signed-off-by: …``), else after a blank
+    line."""
+    line = CHERRY_PICKED.format(sha=sha)
+    text = message.rstrip("\n")
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    if len(paragraphs) > 1 and _is_trailer_block(paragraphs[-1]):
+        return f"{text}\n{line}\n"
+    return f"{text}\n\n{line}\n"
+
+
+def _is_trailer_block(paragraph: str) -> bool:
+    lines = [line for line in paragraph.splitlines() if not line[:1].isspace()]
+    trailers = [line for line in lines if _TRAILER.match(line) or line.startswith(_KNOWN_TRAILERS)]
+    if not lines:
+        return False
+    if len(trailers) == len(lines):
+        return True
+    known = any(line.startswith(_KNOWN_TRAILERS) for line in trailers)
+    return known and 4 * len(trailers) >= len(lines)
+
+
+@lru_cache(maxsize=8)
+def git_version(repo: Path) -> tuple[int, int]:
+    """The major and minor version of the git relbot runs."""
+    found = re.search(r"(\d+)\.(\d+)", run_git(repo, "version"))
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+
+def merged_tree(repo: Path, base: str, onto_tree: str, theirs: str) -> tuple[str, tuple[str, ...]]:
+    """Merge ``theirs`` onto a tree with ``base`` as the merge base: the result tree and the
+    conflicted paths (none when clean)."""
+    version = git_version(repo)
+    if version < (2, 38):
+        raise GitError(f"backports need git 2.38 or newer (for merge-tree --write-tree); this is "
+                       f"git {version[0]}.{version[1]}")
+    if version >= (2, 40):
+        args = [f"--merge-base={base}", onto_tree, theirs]
+    else:
+        # Before --merge-base: a stand-in commit of the target tree whose only parent is the base
+        # makes the base the merge base.
+        standin = run_git(repo, "commit-tree", onto_tree, "-p", base, "-m", "relbot pick",
+                          env=_identity(repo)).strip()
+        args = [standin, theirs]
+    done = try_git(repo, "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z",
+                   *args)
+    if done.code not in (0, 1):
+        reason = (done.err.strip().splitlines() or [f"exit code {done.code}"])[-1]
+        raise GitError(f"git merge-tree failed in {repo}: {reason}")
+    tree, *paths = [part for part in done.out.split("\0") if part]
+    return tree, (tuple(dict.fromkeys(paths)) if done.code == 1 else ())
+
+
+def pick_onto(repo: Path, commits: Sequence[CommitInfo], onto: str,
+              onto_tree: str | None = None) -> PickOutcome:
+    """Apply ``commits`` in order on top of ``onto`` and write the commits; all or none, and no
+    ref moves. ``onto_tree`` saves a lookup when the caller knows ``onto``'s tree."""
+    if not commits:
+        raise UsageError("nothing to backport: no commits given")
+    head, tree = onto, onto_tree or run_git(repo, "rev-parse", f"{onto}^{{tree}}").strip()
+    picked_any = False
+    for commit in commits:
+        if not commit.parents:
+            raise UsageError(f"{commit.sha[:12]} is a root commit; there is nothing to backport")
+        new_tree, conflicts = merged_tree(repo, commit.parents[0], tree, commit.sha)
         if conflicts:
             return PickOutcome("conflict", conflicts=conflicts,
                                prerequisites=prerequisites(repo, onto, commit.sha, conflicts))
-        tree = run_git(repo, "write-tree", env=env).strip()
-    if tree == run_git(repo, "rev-parse", f"{onto}^{{tree}}").strip():
-        return PickOutcome("empty")
-    message = f"{commit.message}\n\n{CHERRY_PICKED.format(sha=commit.sha)}\n"
-    name, email, when = commit.author
-    committer_name, committer_email = committer(repo)
-    new = run_git(repo, "commit-tree", tree, "-p", onto, "-F", "-", input=message, env={
-        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": when,
-        "GIT_COMMITTER_NAME": committer_name, "GIT_COMMITTER_EMAIL": committer_email,
-    }).strip()
-    return PickOutcome("picked", commit=new)
-
-
-def _resolve_unmerged(repo: Path, env: dict[str, str], tmp: Path) -> tuple[str, ...]:
-    """Merge the content of paths both sides changed; return the paths that conflict."""
-    stages: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for line in run_git(repo, "ls-files", "-u", "-z", env=env).split("\0"):
-        if line:
-            info, name = line.split("\t", 1)
-            mode, sha, stage_number = info.split()
-            stages[name][int(stage_number)] = (mode, sha)
-    conflicts = []
-    resolved = []
-    for path, entry in sorted(stages.items()):
-        if set(entry) != {1, 2, 3}:
-            conflicts.append(path)  # added or deleted on one side, changed on the other
-            continue
-        files = []
-        for stage in (2, 1, 3):  # merge-file takes ours, base, theirs
-            blob = tmp / f"stage{stage}"
-            blob.write_bytes(_blob(repo, entry[stage][1]))
-            files.append(str(blob))
-        merged = subprocess.run(["git", "merge-file", "-p", "-q", *files], capture_output=True,
-                                env=git_env(), check=False)
-        if merged.returncode != 0:
-            conflicts.append(path)
-            continue
-        sha = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
-                             input=merged.stdout, capture_output=True, env=git_env(),
-                             check=True).stdout.decode()
-        mode = entry[3][0] if entry[3][0] != entry[1][0] else entry[2][0]
-        resolved.append(f"{mode} {sha.strip()}\t{path}")
-    if resolved and not conflicts:
-        run_git(repo, "update-index", "--index-info", input="\n".join(resolved) + "\n", env=env)
-    return tuple(conflicts)
-
-
-def _blob(repo: Path, sha: str) -> bytes:
-    return subprocess.run(["git", "-C", str(repo), "cat-file", "blob", sha], capture_output=True,
-                          env=git_env(), check=True).stdout
+        if new_tree == tree:
+            continue  # the branch already has this change
+        name, email, when = commit.author
+        head = run_git(repo, "commit-tree", new_tree, "-p", head, "-F", "-",
+                       input=picked_message(commit.message, commit.sha),
+                       env={**_identity(repo), "GIT_AUTHOR_NAME": name,
+                            "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": when}).strip()
+        tree, picked_any = new_tree, True
+    return PickOutcome("picked", commit=head) if picked_any else PickOutcome("empty")
 
 
 def prerequisites(repo: Path, onto: str, sha: str,
@@ -163,8 +184,16 @@ def prerequisites(repo: Path, onto: str, sha: str,
     """Commits on main that last touched the lines the fix changes and are missing on ``onto``.
 
     Blames the fix's hunks in its parent; a blamed commit already in ``onto`` (or picked onto
-    it, by patch id) is no prerequisite.
+    it, by patch id) is no prerequisite. A partial clone that lacks the blobs gives none.
     """
+    try:
+        return _prerequisites(repo, onto, sha, paths)
+    except GitError:
+        return ()
+
+
+def _prerequisites(repo: Path, onto: str, sha: str,
+                   paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     base = f"{sha}^"
     found: dict[str, str] = {}
     for path in paths:
@@ -195,8 +224,8 @@ def prerequisites(repo: Path, onto: str, sha: str,
 
 def _changed_ranges(repo: Path, base: str, sha: str, path: str) -> list[tuple[int, int]]:
     """Lines of ``path`` in ``base`` that ``sha`` changed (for an insertion: its neighbours)."""
-    total = len(run_git(repo, "show", f"{base}:{path}").splitlines()) if _exists(
-        repo, base, path) else 0
+    shown = try_git(repo, "show", f"{base}:{path}")
+    total = len(shown.out.splitlines()) if shown.ok else 0
     ranges = []
     for line in run_git(repo, "diff", "-U0", base, sha, "--", path).splitlines():
         if line.startswith("@@"):
@@ -211,26 +240,29 @@ def _changed_ranges(repo: Path, base: str, sha: str, path: str) -> list[tuple[in
     return ranges
 
 
-def _exists(repo: Path, rev: str, path: str) -> bool:
-    return subprocess.run(["git", "-C", str(repo), "cat-file", "-e", f"{rev}:{path}"],
-                          capture_output=True, env=git_env(), check=False).returncode == 0
+@lru_cache(maxsize=8)
+def _configured_identity(repo: Path) -> tuple[str | None, str | None]:
+    found = try_git(repo, "config", "--get-regexp", r"^user\.(name|email)$")
+    values = dict(line.split(" ", 1) for line in found.out.splitlines() if " " in line)
+    return values.get("user.name"), values.get("user.email")
 
 
 def committer(repo: Path) -> tuple[str, str]:
     """Who relbot commits as: the environment, else git config, else relbot itself."""
-    name = os.environ.get("GIT_COMMITTER_NAME") or _config(repo, "user.name")
-    email = os.environ.get("GIT_COMMITTER_EMAIL") or _config(repo, "user.email")
+    name, email = os.environ.get("GIT_COMMITTER_NAME"), os.environ.get("GIT_COMMITTER_EMAIL")
+    if not (name and email):
+        configured = _configured_identity(repo)
+        name, email = name or configured[0], email or configured[1]
     return (name or FALLBACK_COMMITTER[0], email or FALLBACK_COMMITTER[1])
 
 
-def _config(repo: Path, key: str) -> str | None:
-    try:
-        return run_git(repo, "config", "--get", key).strip() or None
-    except GitError:
-        return None
+def _identity(repo: Path) -> dict[str, str]:
+    name, email = committer(repo)
+    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email}
 
 
-def move_branch(repo: Path, branch: str, new: str, old: str | None) -> None:
+def move_branch(repo: Path, branch: str, new: str, old: str | None,
+                reason: str = "relbot backport") -> None:
     """Point ``branch`` at ``new`` only if it still points at ``old`` (None: must not exist)."""
-    expected = old if old is not None else "0" * 40
-    run_git(repo, "update-ref", "-m", "relbot backport", f"refs/heads/{branch}", new, expected)
+    run_git(repo, "update-ref", "-m", reason, f"refs/heads/{branch}", new, old or ZERO)

@@ -1,99 +1,121 @@
-"""Refs of a repository: its root, tags, branches, merge bases and a fingerprint of them."""
+"""Refs of a repository, read once: its root, every tag and branch, and a fingerprint of them.
+
+One ``git for-each-ref`` gives every tag (peeled to its commit, dated by its tagger, else its
+commit) and every local and ``origin`` branch (dated by its tip's committer date). Dates are UTC.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from relbot.errors import GitError
-from relbot.git.runner import run_git
+from relbot.git.runner import run_git, try_git
+
+REMOTE = "origin"
+_FORMAT = ("%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)"
+           "%00%(tree)%00%(*tree)%00%(creatordate:unix)")
 
 
 def repository_root(path: Path) -> Path:
     """The top of the repository containing ``path`` (its git dir for a bare repository)."""
     if not path.exists():
         raise GitError(f"{path} does not exist; pass --repo with a git repository")
-    try:
-        inside = run_git(path, "rev-parse", "--is-bare-repository").strip()
-    except GitError:
-        raise GitError(f"{path} is not a git repository; pass --repo with a git clone") from None
-    if inside == "true":
-        return Path(run_git(path, "rev-parse", "--absolute-git-dir").strip())
-    return Path(run_git(path, "rev-parse", "--show-toplevel").strip())
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A tag or branch: its short name, the commit it points at, and its date."""
-
-    name: str
-    commit: str
-    day: date
-
-
-def _day(iso: str) -> date:
-    return datetime.fromisoformat(iso).date()
-
-
-def list_tags(repo: Path) -> list[Ref]:
-    """Every tag with its commit (peeled) and date (tagger date, else committer date)."""
-    out = run_git(
-        repo, "for-each-ref", "--format=%(refname:short)%00%(objectname)%00%(*objectname)"
-        "%00%(creatordate:iso-strict)", "refs/tags",
-    )
-    refs = []
-    for line in out.splitlines():
-        name, obj, peeled, when = line.split("\0")
-        refs.append(Ref(name, peeled or obj, _day(when)))
-    return refs
-
-
-def list_branches(repo: Path) -> list[Ref]:
-    """Local branches and ``origin``'s remote-tracking branches (a CI clone has only those)."""
-    out = run_git(
-        repo, "for-each-ref", "--format=%(refname)%00%(objectname)%00%(committerdate:iso-strict)",
-        "refs/heads", "refs/remotes/origin",
-    )
-    refs: dict[str, Ref] = {}
-    for line in out.splitlines():
-        ref, obj, when = line.split("\0")
-        local = ref.startswith("refs/heads/")
-        name = ref.removeprefix("refs/heads/").removeprefix("refs/remotes/origin/")
-        if name == "HEAD":
-            continue
-        if local or name not in refs:
-            refs[name] = Ref(name, obj, _day(when))
-    return sorted(refs.values(), key=lambda r: r.name)
+    found = try_git(path, "rev-parse", "--is-bare-repository", "--absolute-git-dir",
+                    "--show-toplevel")
+    lines = found.out.splitlines()
+    if len(lines) >= 2 and lines[0] == "true":  # bare: --show-toplevel fails after the git dir
+        return Path(lines[1])
+    if not found.ok or len(lines) < 3:
+        raise GitError(f"{path} is not a git repository; pass --repo with a git clone")
+    return Path(lines[2])
 
 
 def resolve(repo: Path, rev: str) -> str | None:
     """The commit ``rev`` names, or None."""
-    try:
-        return run_git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
-    except GitError:
-        return None
+    found = try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                    f"{rev}^{{commit}}")
+    return found.out.strip() if found.ok else None
 
 
-def merge_bases(repo: Path, main: str, commits: Sequence[str]) -> dict[str, tuple[str, date]]:
-    """For each commit, its merge base with ``main`` and that base's committer date."""
-    result: dict[str, tuple[str, date]] = {}
-    for commit in commits:
-        try:
-            base = run_git(repo, "merge-base", main, commit).strip()
-        except GitError:
-            continue
-        when = run_git(repo, "show", "-s", "--format=%cI", base).strip()
-        result[commit] = (base, _day(when))
-    return result
+@dataclass(frozen=True)
+class Ref:
+    """A tag or branch: its short name, the commit (and tree) it points at, and when."""
+
+    name: str
+    commit: str
+    tree: str
+    when: datetime
+
+    @property
+    def day(self) -> date:
+        """The ref's date in UTC."""
+        return self.when.date()
 
 
-def refs_fingerprint(repo: Path, salt: str = "") -> str:
-    """A hash of every tag and branch; it changes whenever a release or branch appears or moves."""
-    out = run_git(
-        repo, "for-each-ref", "--format=%(refname) %(objectname)",
-        "refs/tags", "refs/heads", "refs/remotes/origin",
-    )
-    return hashlib.sha256((salt + "\n" + out).encode()).hexdigest()
+@dataclass(frozen=True)
+class RefSnapshot:
+    """Every tag and branch of a repository at one moment."""
+
+    root: Path
+    tags: tuple[Ref, ...]
+    local: Mapping[str, Ref]
+    remote: Mapping[str, Ref]  # origin's remote-tracking branches
+    listing: str  # "refname objectname" lines, for the fingerprint
+
+    def branch(self, name: str) -> Ref | None:
+        """The local branch ``name``, else origin's (a CI clone has only those)."""
+        return self.local.get(name) or self.remote.get(name)
+
+    def branches(self) -> list[Ref]:
+        """Every branch once, local before origin's, sorted by name."""
+        merged = {**self.remote, **self.local}
+        return [merged[name] for name in sorted(merged)]
+
+    def tag(self, name: str) -> Ref | None:
+        """The tag ``name``, if it exists."""
+        return next((t for t in self.tags if t.name == name), None)
+
+    def fingerprint(self, salt: str = "") -> str:
+        """A hash of every tag and branch; it changes when a release or branch appears or moves."""
+        return hashlib.sha256((salt + "\n" + self.listing).encode()).hexdigest()
+
+
+def _when(stamp: str) -> datetime:
+    return datetime.fromtimestamp(int(stamp or 0), UTC)
+
+
+def read_refs(root: Path) -> RefSnapshot:
+    """Tags, local branches and origin's branches, in one ``git for-each-ref``."""
+    out = run_git(root, "for-each-ref", f"--format={_FORMAT}", "refs/tags", "refs/heads",
+                  f"refs/remotes/{REMOTE}")
+    tags: list[Ref] = []
+    local: dict[str, Ref] = {}
+    remote: dict[str, Ref] = {}
+    listing: list[str] = []
+    for line in out.splitlines():
+        ref, obj, kind, peeled, peeled_kind, tree, peeled_tree, created = line.split("\0")
+        listing.append(f"{ref} {obj}")
+        commit, commit_tree = (peeled, peeled_tree) if kind == "tag" else (obj, tree)
+        if (peeled_kind if kind == "tag" else kind) != "commit":
+            continue  # a tag of a tree or blob names no release
+        if ref.startswith("refs/tags/"):
+            tags.append(Ref(ref.removeprefix("refs/tags/"), commit, commit_tree, _when(created)))
+        elif ref.startswith("refs/heads/"):
+            name = ref.removeprefix("refs/heads/")
+            local[name] = Ref(name, commit, commit_tree, _when(created))
+        else:
+            name = ref.removeprefix(f"refs/remotes/{REMOTE}/")
+            if name != "HEAD":
+                remote[name] = Ref(name, commit, commit_tree, _when(created))
+    return RefSnapshot(root, tuple(tags), local, remote, "\n".join(listing))
+
+
+def heads_containing(root: Path, commit: str) -> set[str]:
+    """The tips (commit ids) of every local and origin branch whose history holds ``commit``."""
+    out = run_git(root, "for-each-ref", "--format=%(objectname)", f"--contains={commit}",
+                  "refs/heads", f"refs/remotes/{REMOTE}")
+    return set(out.split())

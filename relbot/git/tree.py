@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from relbot.errors import GitError, RelbotError
 from relbot.git import refs
-from relbot.git.pick import committer
-from relbot.git.runner import git_env, run_git
+from relbot.git.pick import committer, move_branch
+from relbot.git.runner import run_git, run_git_bytes, try_git
 
 
 def read_file(repo: Path, rev: str, path: str) -> str | None:
     """A file's text at ``rev``, or None if it is not there."""
-    done = subprocess.run(["git", "-C", str(repo), "show", f"{rev}:{path}"], capture_output=True,
-                          env=git_env(), check=False)
-    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+    done = try_git(repo, "show", f"{rev}:{path}")
+    return done.out if done.ok else None
 
 
 def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: str,
@@ -31,15 +29,14 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
     if old is None:
         raise RelbotError(f"no branch {branch} in {repo}")
     new = make_commit(repo, old, changes, message, env)
-    run_git(repo, "update-ref", "-m", "relbot", f"refs/heads/{branch}", new, old)
+    move_branch(repo, branch, new, old, "relbot")
     if checked_out(repo) == branch:
         # Stale stat data (a copied or touched tree) would make read-tree refuse clean files.
-        subprocess.run(["git", "-C", str(repo), "update-index", "-q", "--refresh"],
-                       capture_output=True, env=git_env(), check=False)
+        try_git(repo, "update-index", "-q", "--refresh")
         try:
             run_git(repo, "read-tree", "-m", "-u", old, new)
         except GitError as exc:
-            run_git(repo, "update-ref", f"refs/heads/{branch}", old, new)
+            move_branch(repo, branch, old, new, "relbot: undo")
             raise RelbotError(f"{branch} is checked out in {repo} with local changes in the way; "
                               f"commit or stash them and run again ({exc})") from None
     return new
@@ -47,19 +44,26 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
 
 def make_commit(repo: Path, parent: str, changes: Mapping[str, str], message: str,
                 env: Mapping[str, str] | None = None) -> str:
-    """A commit of ``changes`` (path → content) on top of ``parent``; no ref moves."""
+    """A commit of ``changes`` (path → content) on top of ``parent``; no ref moves.
+
+    The blobs are written in one ``hash-object``; ``write-tree --missing-ok`` lets a partial
+    clone (which lacks blobs it never needed) build the tree.
+    """
     with tempfile.TemporaryDirectory(prefix="relbot-edit-") as tmp:
         index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         run_git(repo, "read-tree", parent, env=index)
-        entries = []
-        for path, content in sorted(changes.items()):
-            sha = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
-                                 input=content.encode(), capture_output=True, env=git_env(),
-                                 check=True).stdout.decode().strip()
-            entries.append(f"100644 {sha}\t{path}")
-        run_git(repo, "update-index", "--index-info", input="\n".join(entries) + "\n",
-                env=index)
-        tree = run_git(repo, "write-tree", env=index).strip()
+        paths = sorted(changes)
+        files = []
+        for number, path in enumerate(paths):
+            file = Path(tmp) / f"blob{number}"
+            file.write_bytes(changes[path].encode("utf-8"))
+            files.append(str(file))
+        if paths:
+            shas = run_git(repo, "hash-object", "-w", "--no-filters", "--", *files).split()
+            entries = [f"100644 {sha}\t{path}" for sha, path in zip(shas, paths, strict=True)]
+            run_git(repo, "update-index", "--index-info", input="\n".join(entries) + "\n",
+                    env=index)
+        tree = run_git(repo, "write-tree", "--missing-ok", env=index).strip()
     name, email = committer(repo)
     who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
            "GIT_COMMITTER_EMAIL": email, **(env or {})}
@@ -69,9 +73,30 @@ def make_commit(repo: Path, parent: str, changes: Mapping[str, str], message: st
 
 def checked_out(repo: Path) -> str | None:
     """The branch this worktree has checked out, if any (None in a bare repository)."""
-    done = subprocess.run(["git", "-C", str(repo), "symbolic-ref", "-q", "--short", "HEAD"],
-                          capture_output=True, text=True, env=git_env(), check=False)
-    if done.returncode != 0:
+    done = try_git(repo, "rev-parse", "--is-bare-repository", "--symbolic-full-name", "HEAD")
+    lines = done.out.split()
+    if not done.ok or len(lines) < 2 or lines[0] == "true" or not lines[1].startswith(
+            "refs/heads/"):
         return None
-    bare = run_git(repo, "rev-parse", "--is-bare-repository").strip() == "true"
-    return None if bare else done.stdout.strip()
+    return lines[1].removeprefix("refs/heads/")
+
+
+def read_files(repo: Path, rev: str, paths: Sequence[str]) -> dict[str, str]:
+    """The text of each of ``paths`` at ``rev`` that exists there, in one ``git cat-file``."""
+    if not paths:
+        return {}
+    out = run_git_bytes(repo, "cat-file", "--batch",
+                        input="".join(f"{rev}:{path}\n" for path in paths).encode())
+    found: dict[str, str] = {}
+    position = 0
+    for path in paths:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3:
+            continue  # "<rev:path> missing"
+        size = int(header[2])
+        if header[1] == b"blob":
+            found[path] = out[position:position + size].decode("utf-8")
+        position += size + 1
+    return found

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from engine.lines import ActualRelease, ReleaseBranch, lines_from_releases
-from engine.policy import Policy
-from relbot.status import repository
-from relbot.store import Store
+from relbot.context import Context
 
 
 @dataclass(frozen=True)
@@ -34,37 +31,25 @@ class SyncResult:
         }
 
 
-def sync(
-    store: Store, root: Path, policy: Policy, now: datetime, force: bool = False
-) -> SyncResult:
-    """Rebuild the store's index of ``root``'s releases when its refs changed (or ``force``)."""
-    identity = repository.identity(root)
-    repo_id = store.repository_id(identity, str(root))
-    current = repository.fingerprint(root, policy)
+def sync(ctx: Context, force: bool = False, now: datetime | None = None) -> SyncResult:
+    """Rebuild the store's index of the repository's releases when its refs changed (or
+    ``force``); an unchanged repository costs one ``git for-each-ref``."""
+    store, repo_id, repository = ctx.store, ctx.repo_id, ctx.repository
+    current = repository.fingerprint
     if not force and store.fingerprint(repo_id) == current:
-        lines = store.lines(repo_id)
-        return SyncResult(identity, len(store.releases(repo_id)), len(store.branches(repo_id)),
-                          len(lines), changed=False)
-    snap = repository.snapshot(root, policy)
-    lines = lines_from_releases(snap.releases, policy, snap.branches)
-    store.replace_snapshot(
-        repo_id,
-        releases=snap.releases,
-        branches=snap.branches,
-        lines=lines,
-        fingerprint=snap.fingerprint,
-        synced_at=now,
-        line_kind=policy.project.line,
-    )
-    result = SyncResult(identity, len(snap.releases), len(snap.branches), len(lines), True)
-    store.audit("relbot", "sync", identity, result.to_json(), repository_id=repo_id)
+        return SyncResult(ctx.identity, len(store.releases(repo_id)),
+                          len(store.branches(repo_id)), len(store.lines(repo_id)), changed=False)
+    releases, branches = repository.releases, repository.branches
+    lines = lines_from_releases(releases, ctx.policy, branches)
+    store.replace_snapshot(repo_id, releases=releases, branches=branches, lines=lines,
+                           fingerprint=current, synced_at=now or ctx.now,
+                           line_kind=ctx.policy.project.line)
+    result = SyncResult(ctx.identity, len(releases), len(branches), len(lines), True)
+    store.audit("relbot", "sync", ctx.identity, result.to_json(), repository_id=repo_id)
     return result
 
 
-def indexed_releases(
-    store: Store, root: Path, policy: Policy, now: datetime
-) -> tuple[Sequence[ActualRelease], Sequence[ReleaseBranch]]:
+def indexed_releases(ctx: Context) -> tuple[Sequence[ActualRelease], Sequence[ReleaseBranch]]:
     """The repository's releases and branches as the store holds them, syncing first if stale."""
-    sync(store, root, policy, now)
-    repo_id = store.repository_id(repository.identity(root), str(root))
-    return store.releases(repo_id), store.branches(repo_id)
+    sync(ctx)
+    return ctx.store.releases(ctx.repo_id), ctx.store.branches(ctx.repo_id)

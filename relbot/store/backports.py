@@ -5,17 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.backport_state import BACKPORT_STATES, BackportState, settled_state
 from relbot.store import models as m
-
-BackportState = Literal["planned", "picked", "pr-open", "conflict", "merged", "released"]
-BACKPORT_STATES: frozenset[str] = frozenset(get_args(BackportState))
-# A backport never moves back from these: a re-run that finds it "already done" changes nothing.
-SETTLED = {"merged": {"released"}, "released": set()}
 
 
 @dataclass(frozen=True)
@@ -75,9 +71,8 @@ class BackportQueries:
                 session.flush()
                 changed = True
             else:
-                allowed = SETTLED.get(row.state)
-                if allowed is not None and state not in allowed:
-                    state = row.state  # type: ignore[assignment]
+                # A settled backport never moves back: a re-run that finds it done changes nothing.
+                state = settled_state(cast(BackportState, row.state), state)
                 changed = row.state != state
                 row.kind, row.line, row.reason = kind, line, reason
                 row.commit = commit or row.commit

@@ -19,7 +19,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 from relbot.git.runner import run_git
-from relbot.paths import migrations_dir
+from relbot.paths import migrations_dir, state_dir
 from relbot.store.errors import StoreError
 from relbot.store.queries import Store, utcnow
 
@@ -47,15 +47,9 @@ def database_url(repo_path: Path | None = None) -> str:
         common = run_git(repo_path, "rev-parse", "--path-format=absolute", "--git-common-dir")
         folder = Path(common.strip()) / "relbot"
     else:
-        folder = _state_home() / "relbot"
+        folder = state_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return sa.URL.create("sqlite", database=str(folder / FILE_NAME)).render_as_string()
-
-
-def _state_home() -> Path:
-    state = os.environ.get("XDG_STATE_HOME", "")
-    # The XDG spec says to ignore relative paths.
-    return Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
 
 
 def masked(url: str) -> str:

@@ -162,8 +162,12 @@ class Store(BackportQueries, LockQueries):
             session.flush()
             return run.id
 
-    def add_steps(self, run_id: int, steps: Sequence[tuple[str, str, str]]) -> list[int]:
-        """Append ``(key, description, reason)`` steps as pending; returns positions (from 1)."""
+    def add_steps(
+        self, run_id: int,
+        steps: Sequence[tuple[str, str, str] | tuple[str, str, str, Mapping[str, Any]]],
+    ) -> list[int]:
+        """Append ``(key, description, reason[, detail])`` steps as pending, in one transaction;
+        returns their positions (from 1)."""
         with self._sessions.begin() as session:
             _run(session, run_id)
             last = session.scalar(
@@ -171,9 +175,10 @@ class Store(BackportQueries, LockQueries):
             )
             positions = list(range((last or 0) + 1, (last or 0) + 1 + len(steps)))
             session.add_all(
-                m.RunStep(run_id=run_id, position=position, key=key, description=description,
-                          reason=reason, state="pending")
-                for position, (key, description, reason) in zip(positions, steps, strict=True)
+                m.RunStep(run_id=run_id, position=position, key=step[0], description=step[1],
+                          reason=step[2], state="pending",
+                          detail=dict(step[3]) if len(step) > 3 else None)
+                for position, step in zip(positions, steps, strict=True)
             )
             return positions
 

@@ -9,7 +9,6 @@ a refresh only ever adds releases (or corrects a date).
 from __future__ import annotations
 
 import json
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -29,7 +28,7 @@ from engine.toolchain.releases import (
     merge_known,
 )
 from relbot.errors import RelbotError, UsageError
-from relbot.paths import shipped_toolchains
+from relbot.paths import shipped_toolchains, state_dir
 
 SHIPPED = shipped_toolchains()
 FEEDS = {
@@ -44,8 +43,7 @@ _RUST_MANIFEST_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+) ")
 
 def refreshed_path() -> Path:
     """Where ``relbot toolchain refresh`` writes by default."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "relbot" / "toolchains.json"
+    return state_dir() / "toolchains.json"
 
 
 def _read_json(path: Path) -> dict[str, Any]:

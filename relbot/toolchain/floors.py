@@ -1,4 +1,4 @@
-"""Toolchain floors of a repository: status, check, the release-train gate, and bump.
+"""Toolchain floors of a repository: status, check and the release-train gate.
 
 On a release branch (HEAD's branch matches the policy's ``branch_format``) the floor is the one
 in force when the branch was cut (its merge base with the main branch): a release branch never
@@ -14,14 +14,12 @@ from pathlib import Path
 
 from engine.policy import Policy
 from engine.toolchain.check import (
-    BumpStep,
     CiMatrix,
     Declaration,
     Problem,
     branch_moved,
     check,
-    milestone_problems,
-    plan_bump,
+    release_gate,
 )
 from engine.toolchain.floor import (
     FloorChange,
@@ -33,20 +31,13 @@ from engine.toolchain.floor import (
     next_change,
 )
 from engine.toolchain.releases import TOOLCHAINS, ToolchainCalendar
-from engine.versions import parse_name
-from relbot.errors import GitError
+from relbot.context import Context
 from relbot.git import refs
-from relbot.git.runner import run_git
-from relbot.toolchain.ci import read_matrices, rewrite_matrix
+from relbot.git.tree import checked_out
+from relbot.status.repository import Repository
+from relbot.toolchain.ci import read_matrices
 from relbot.toolchain.data import load_calendars
-from relbot.toolchain.files import (
-    CommitTree,
-    Tree,
-    Worktree,
-    read_declarations,
-    rewrite_cargo,
-    rewrite_go_mod,
-)
+from relbot.toolchain.files import CommitTree, Tree, Worktree, read_declarations
 
 
 @dataclass(frozen=True)
@@ -118,24 +109,15 @@ def _rule_text(state: FloorState) -> str:
     return text + (f", {rule.grace_days} days' grace" if rule.grace_days else "")
 
 
-def release_branches(root: Path, policy: Policy) -> list[Branch]:
+def release_branches(repository: Repository) -> list[Branch]:
     """Release branches (by the policy's branch format) with the commit they were cut from."""
-    main = next((m for m in (policy.project.main_branch, f"origin/{policy.project.main_branch}")
-                 if refs.resolve(root, m)), None)
-    if main is None:
-        return []
-    found = [r for r in refs.list_branches(root)
-             if parse_name(policy.project.branch_format, r.name) is not None]
-    bases = refs.merge_bases(root, main, [r.commit for r in found])
-    return [Branch(r.name, r.commit, *bases[r.commit]) for r in found if r.commit in bases]
+    return [Branch(b.name, b.commit, b.base, b.cut_date) for b in repository.branches
+            if b.commit is not None and b.base is not None]
 
 
 def current_branch(root: Path) -> str | None:
     """The branch HEAD is on (None when detached)."""
-    try:
-        return run_git(root, "symbolic-ref", "--short", "-q", "HEAD").strip() or None
-    except GitError:
-        return None
+    return checked_out(root)
 
 
 def _moved(root: Path, name: str, state: FloorState, branches: list[Branch],
@@ -158,11 +140,15 @@ def _state(policy: Policy, calendar: ToolchainCalendar, at: date,
     return floor_on(policy, calendar, at)
 
 
-def reports(policy: Policy, at: date, repo: Path | None) -> list[Report]:
-    """Every toolchain of the policy on ``at``; with ``repo``, its declarations and problems."""
+def reports(policy: Policy, at: date, repo: Path | None = None,
+            repository: Repository | None = None) -> list[Report]:
+    """Every toolchain of the policy on ``at``; with a repository, its declarations and
+    problems (pass ``repository`` when the caller has read it already)."""
     calendars = load_calendars()
-    root = refs.repository_root(repo) if repo is not None else None
-    branches = release_branches(root, policy) if root is not None else []
+    if repository is None and repo is not None:
+        repository = Repository(refs.repository_root(repo), policy)
+    root = repository.root if repository is not None else None
+    branches = release_branches(repository) if repository is not None else []
     head = current_branch(root) if root is not None else None
     on_branch = next((b for b in branches if b.name == head), None)
     found = []
@@ -184,37 +170,13 @@ def reports(policy: Policy, at: date, repo: Path | None) -> list[Report]:
     return found
 
 
-def gate(repo: Path, policy: Policy, at: date, version: str | None = None) -> list[Problem]:
-    """What the release train must not cut past: every toolchain problem of ``repo`` on ``at``,
-    plus, when ``version`` is the release about to be cut, an unmet toolchain milestone."""
-    problems = []
-    for report in reports(policy, at, repo):
-        problems.extend(report.problems or [])
-        if version is not None:
-            problems.extend(milestone_problems(report.state, version))
-    return problems
+def gate(repository: Repository, at: date, version: str | None = None) -> list[Problem]:
+    """What the release train must not cut past: every toolchain problem of the repository on
+    ``at``, plus, when ``version`` is the release about to be cut, an unmet milestone."""
+    found = reports(repository.policy, at, repository=repository)
+    return release_gate([(r.state, r.problems or []) for r in found], version)
 
 
-def bump(repo: Path, policy: Policy, at: date, dry_run: bool) -> list[BumpStep]:
-    """Plan the rewrites that put ``repo`` on the policy's floors, and apply them unless dry."""
-    root = refs.repository_root(repo)
-    tree = Worktree(root)
-    steps = []
-    for report in reports(policy, at, root):
-        steps += plan_bump(report.state, report.declarations or [], report.matrices or [])
-    if dry_run or not steps:
-        return steps
-    texts: dict[str, str] = {}
-    for step in steps:  # every new text is computed before any file is written
-        text = texts.get(step.path, tree.read(step.path))
-        if step.target in ("go", "toolchain"):
-            text = rewrite_go_mod(text, step.target, step.new[0])
-        elif step.target == "rust-version":
-            text = rewrite_cargo(text, step.new[0])
-        else:
-            _, job, key = step.target.split(":", 2)
-            text = rewrite_matrix(step.path, text, job, key, step.new)
-        texts[step.path] = text
-    for path, text in texts.items():
-        tree.write(path, text)
-    return steps
+def train_gate(ctx: Context, version: str) -> list[str]:
+    """The toolchain gate as the release train asks it: one line per problem."""
+    return [str(problem) for problem in gate(ctx.repository, ctx.at, version)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from relbot.paths import policies_dir
+
 
 def test_calendar_json_is_oldest_first_with_documented_fields(relbot_cli):
-    result = relbot_cli("calendar", "--policy", "policies/runtime.toml", "--from", "2026-01-01",
+    result = relbot_cli("calendar", "--policy", str(policies_dir() / "runtime.toml"), "--from", "2026-01-01",
                     "--count", "5", "--format", "json")
     assert result.code == 0
     rows = result.json()
@@ -49,7 +51,7 @@ def test_calendar_without_cadence_is_empty(relbot_cli):
 
 def test_wasmtime_status_on_2025_11_11_marks_exactly_the_lines_wasmtime_patched(relbot_cli):
     """Wasmtime shipped patches for 24, 36, 37 and 38 that day; nothing else was supported."""
-    result = relbot_cli("status", "--policy", "policies/wasmtime.toml", "--at", "2025-11-11",
+    result = relbot_cli("status", "--policy", str(policies_dir() / "wasmtime.toml"), "--at", "2025-11-11",
                         "--format", "json")
     assert result.code == 0
     supported = sorted(int(line["cycle"]) for line in result.json() if line["supported"])

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from relbot.paths import policies_dir
+
 GOOD = """
 [project]
 name = "x"
@@ -25,7 +27,7 @@ newest = 2
 
 @pytest.mark.parametrize("name", ["runtime", "wasmtime", "wazero"])
 def test_shipped_policies_check(relbot_cli, name):
-    result = relbot_cli("policy", "check", f"policies/{name}.toml", "--at", "2026-11-22")
+    result = relbot_cli("policy", "check", str(policies_dir() / f"{name}.toml"), "--at", "2026-11-22")
     assert result.code == 0
     assert "valid" in result.out
 

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from relbot.paths import policies_dir
+
 # (first day, floor) — each row holds until the next row's first day.
 WAZERO_FLOORS = [
     ("2022-08-02", "1.18"),  # Go 1.19 ships; newest minus 1
@@ -46,7 +48,7 @@ def boundary_dates() -> list[date]:
 
 
 def status(relbot_cli, day: str):
-    result = relbot_cli("toolchain", "status", "--policy", "policies/wazero.toml", "--at", day,
+    result = relbot_cli("toolchain", "status", "--policy", str(policies_dir() / "wazero.toml"), "--at", day,
                         "--format", "json")
     assert result.code == 0, result.err
     (entry,) = result.json()

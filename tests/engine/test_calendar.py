@@ -5,17 +5,17 @@ from __future__ import annotations
 import calendar as std_calendar
 import itertools
 from datetime import date, timedelta
-from pathlib import Path
 
 import holidays
 import semver
 
 from engine import calendar
-from engine.lines import ActualRelease, status
+from engine.lines import ActualRelease, line_statuses
 from engine.policy import Policy
 from engine.policy.load import load_policy_text
+from relbot.paths import policies_dir
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = policies_dir()
 
 
 def load(name: str, extra: str = "", replace: tuple[str, str] | None = None) -> Policy:
@@ -229,7 +229,7 @@ def test_no_cadence_projects_nothing() -> None:
     assert list(calendar.releases(wazero)) == []
     assert calendar.releases_between(wazero, date(2020, 1, 1), date(2030, 1, 1)) == []
     assert calendar.releases_from(wazero, date(2020, 1, 1), 5) == []
-    assert status(wazero, date(2025, 1, 1)) == []
+    assert line_statuses(wazero, date(2025, 1, 1)) == []
 
 
 # --- periods that change the cadence ------------------------------------------------------------
@@ -279,7 +279,7 @@ def test_period_changing_the_bump_applies_to_releases_in_the_period() -> None:
         ActualRelease(r.version, r.date, r.tag)
         for r in calendar.releases_between(policy, date(2025, 11, 1), date(2026, 2, 28))
     ]
-    upcoming = [s for s in status(policy, date(2026, 2, 28), actual) if s.phase == "upcoming"]
+    upcoming = [s for s in line_statuses(policy, date(2026, 2, 28), actual) if s.phase == "upcoming"]
     assert [(s.cycle, s.release_date) for s in upcoming] == [("5.1", date(2026, 3, 16))]
     assert upcoming[0].branch == "release-5.1.0"
 

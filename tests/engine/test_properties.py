@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import calendar
-from engine.lines import status
+from engine.lines import line_statuses
 from engine.policy import Policy
 from engine.policy.load import load_policy_data
 
@@ -360,7 +360,7 @@ def test_supported_lines_match_the_oracle(
 ) -> None:
     spec, data = generated
     day = spec.anchor + timedelta(days=offset)
-    statuses = status(load(data), day)
+    statuses = line_statuses(load(data), day)
     got = {s.cycle for s in statuses if s.supported}
     assert got == oracle_supported(spec, day)
     # The newest released line is the current one while supported; under the N-newest rule it

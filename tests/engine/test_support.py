@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import semver
 
 from engine import calendar
-from engine.lines import ActualRelease, ReleaseBranch, status, supported_on
+from engine.lines import ActualRelease, ReleaseBranch, line_statuses, supported_on
 from engine.policy import Lts, Policy, Support
 from engine.policy.load import load_policy_data, load_policy_text
 from engine.support import LineFacts, LineStatus, is_lts, support_windows
+from relbot.paths import policies_dir
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = policies_dir()
 DAY = timedelta(days=1)
 
 
@@ -50,7 +50,7 @@ def rel(version: str, day: date) -> ActualRelease:
 
 
 def test_wasmtime_supported_on_2025_11_11() -> None:
-    statuses = status(load("wasmtime.toml"), date(2025, 11, 11))
+    statuses = line_statuses(load("wasmtime.toml"), date(2025, 11, 11))
     assert supported(statuses) == {"24", "36", "37", "38"}
     lines = by_cycle(statuses)
     # 38 is the newest release, 37 (2025-09-22) is within 2 months, 24 and 36 are LTS.
@@ -74,8 +74,8 @@ def test_wasmtime_supported_on_2025_11_11() -> None:
 
 def test_wasmtime_months_rule_ends_exactly_two_months_after_release() -> None:
     wasmtime = load("wasmtime.toml")
-    assert "37" in supported(status(wasmtime, date(2025, 11, 22)))
-    assert "37" not in supported(status(wasmtime, date(2025, 11, 23)))
+    assert "37" in supported(line_statuses(wasmtime, date(2025, 11, 22)))
+    assert "37" not in supported(line_statuses(wasmtime, date(2025, 11, 23)))
 
 
 def test_divisible_by_with_from() -> None:
@@ -96,7 +96,7 @@ def test_divisible_by_with_from() -> None:
 
 def test_runtime_non_lts_eol_is_the_day_before_the_release_two_lines_later() -> None:
     at = date(2026, 9, 1)
-    lines = by_cycle(status(load("runtime.toml"), at))
+    lines = by_cycle(line_statuses(load("runtime.toml"), at))
     assert lines["2"].eol == date(2026, 1, 26)  # release 4 ships Tuesday 2026-01-27
     for major in range(2, 12):
         line = lines[str(major)]
@@ -112,7 +112,7 @@ def test_runtime_lts_lines() -> None:
     assert lts == [1, 13, 25, 37]
     at = date(2027, 10, 1)
     assert runtime_release(25) <= at < runtime_release(26)
-    statuses = status(runtime, at)
+    statuses = line_statuses(runtime, at)
     assert supported(statuses) == {"1", "13", "24", "25"}
     lines = by_cycle(statuses)
     assert lines["1"].eol == date(2027, 11, 4)  # 24 months after 2025-11-04
@@ -121,17 +121,17 @@ def test_runtime_lts_lines() -> None:
     assert lines["25"].phase == "current"
     assert lines["24"].phase == "supported"
     assert lines["12"].phase == "eol"
-    assert "1" in supported(status(runtime, date(2027, 11, 4)))
-    assert "1" not in supported(status(runtime, date(2027, 11, 5)))
+    assert "1" in supported(line_statuses(runtime, date(2027, 11, 4)))
+    assert "1" not in supported(line_statuses(runtime, date(2027, 11, 5)))
 
 
 def test_runtime_before_the_first_release() -> None:
-    statuses = status(load("runtime.toml"), date(2025, 11, 3))
+    statuses = line_statuses(load("runtime.toml"), date(2025, 11, 3))
     assert [(s.cycle, s.phase, s.supported) for s in statuses] == [("1", "upcoming", False)]
 
 
 def test_runtime_on_the_release_day() -> None:
-    statuses = status(load("runtime.toml"), date(2025, 11, 4))
+    statuses = line_statuses(load("runtime.toml"), date(2025, 11, 4))
     assert [(s.cycle, s.phase) for s in statuses] == [("2", "upcoming"), ("1", "current")]
 
 
@@ -157,7 +157,7 @@ def test_security_weeks_extends_eol_with_a_security_phase() -> None:
     policy = monthly({"months": 1, "security_weeks": 2})
     # Line 2 ships 2025-02-20; regular support to 2025-03-20, security to 2025-04-03.
     def line2(at: date) -> LineStatus:
-        return by_cycle(status(policy, at))["2"]
+        return by_cycle(line_statuses(policy, at))["2"]
 
     assert line2(date(2025, 3, 20)).phase == "supported"
     assert line2(date(2025, 3, 20)).support_end == date(2025, 3, 20)
@@ -172,13 +172,13 @@ def test_security_weeks_extends_eol_with_a_security_phase() -> None:
     )
     assert (line2(date(2025, 4, 4)).phase, line2(date(2025, 4, 4)).supported) == ("eol", False)
     # Without security weeks the line ends with regular support.
-    plain = by_cycle(status(monthly({"months": 1}), date(2025, 3, 21)))["2"]
+    plain = by_cycle(line_statuses(monthly({"months": 1}), date(2025, 3, 21)))["2"]
     assert (plain.phase, plain.supported, plain.eol) == ("eol", False, date(2025, 3, 20))
 
 
 def test_security_weeks_with_the_newest_rule() -> None:
     policy = monthly({"newest": 1, "security_weeks": 1})
-    lines = by_cycle(status(policy, date(2025, 3, 22)))
+    lines = by_cycle(line_statuses(policy, date(2025, 3, 22)))
     # Line 1 (2025-01-20) ends the day before line 2 (2025-02-20), then one security week.
     assert lines["1"].support_end == date(2025, 2, 19)
     assert lines["1"].eol == date(2025, 2, 26)
@@ -218,7 +218,7 @@ def test_minor_lines_from_the_calendar() -> None:
         },
         "lib",
     )
-    statuses = status(policy, date(2025, 2, 4))
+    statuses = line_statuses(policy, date(2025, 2, 4))
     assert [(s.cycle, s.phase) for s in statuses] == [
         ("1.13", "upcoming"),
         ("1.12", "current"),
@@ -242,7 +242,7 @@ def test_minor_lines_from_wazero_tags() -> None:
         rel("1.2.1", date(2023, 6, 28)),
         rel("1.3.0-rc.1", date(2023, 7, 10)),
     ]
-    statuses = status(wazero, date(2023, 7, 20), actual)
+    statuses = line_statuses(wazero, date(2023, 7, 20), actual)
     assert [(s.cycle, s.phase, s.latest) for s in statuses] == [
         ("1.2", "current", "1.2.1"),
         ("1.1", "eol", "1.1.0"),
@@ -259,7 +259,7 @@ def test_minor_lines_from_wazero_tags() -> None:
 
 def test_pre_releases_alone_make_no_line() -> None:
     wazero = load("wazero.toml")
-    assert status(wazero, date(2023, 1, 1), [rel("1.0.0-pre.1", date(2022, 8, 1))]) == []
+    assert line_statuses(wazero, date(2023, 1, 1), [rel("1.0.0-pre.1", date(2022, 8, 1))]) == []
 
 
 def test_lts_never_shortens_support_of_a_line_with_an_unknown_end() -> None:
@@ -270,7 +270,7 @@ def test_lts_never_shortens_support_of_a_line_with_an_unknown_end() -> None:
         },
         "p",
     )
-    [line] = status(policy, date(2025, 6, 1), [rel("1.0.0", date(2025, 1, 1))])
+    [line] = line_statuses(policy, date(2025, 6, 1), [rel("1.0.0", date(2025, 1, 1))])
     assert line.lts
     assert line.phase == "current"
     assert line.supported
@@ -281,7 +281,7 @@ def test_lts_never_shortens_support_of_a_line_with_an_unknown_end() -> None:
 
 
 def test_json_shape() -> None:
-    statuses = status(load("runtime.toml"), date(2026, 1, 1))
+    statuses = line_statuses(load("runtime.toml"), date(2026, 1, 1))
     for line in statuses:
         out = line.to_json()
         assert set(out) == {"cycle", "releaseDate", "eol", "lts", "latest", "supported"}
@@ -314,7 +314,7 @@ def test_actual_releases_override_projections() -> None:
         rel("1.0.1", date(2025, 11, 20)),
         rel("2.0.0-rc.1", date(2025, 11, 25)),
     ]
-    statuses = status(runtime, date(2025, 11, 28), actual)
+    statuses = line_statuses(runtime, date(2025, 11, 28), actual)
     assert [(s.cycle, s.phase) for s in statuses] == [("2", "upcoming"), ("1", "current")]
     one, two = by_cycle(statuses)["1"], by_cycle(statuses)["2"]
     assert one.release_date == date(2025, 11, 6)
@@ -334,7 +334,7 @@ def test_upcoming_versions_number_on_from_the_newest_actual_release() -> None:
         rel("2.0.0", date(2025, 12, 2)),
         rel("3.0.0", date(2026, 2, 10)),
     ]
-    lines = by_cycle(status(runtime, date(2026, 2, 12), actual))
+    lines = by_cycle(line_statuses(runtime, date(2026, 2, 12), actual))
     assert set(lines) == {"1", "2", "3", "4"}
     assert lines["4"].phase == "upcoming"
     assert lines["4"].release_date == date(2026, 2, 24)  # the next release day after 2026-02-12
@@ -349,7 +349,7 @@ def test_upcoming_versions_number_on_from_the_newest_actual_release() -> None:
 def test_release_ahead_of_schedule_is_not_projected_again() -> None:
     runtime = load("runtime.toml")
     actual = [rel("1.0.0", date(2025, 11, 4)), rel("2.0.0", date(2025, 11, 20))]
-    lines = by_cycle(status(runtime, date(2025, 11, 21), actual))
+    lines = by_cycle(line_statuses(runtime, date(2025, 11, 21), actual))
     assert set(lines) == {"1", "2", "3"}
     assert lines["2"].release_date == date(2025, 11, 20)
     assert lines["3"].release_date == date(2025, 12, 2)
@@ -360,6 +360,6 @@ def test_branches_are_attached_to_their_lines() -> None:
     wazero = load("wazero.toml")
     actual = [rel("1.0.0", date(2023, 3, 24)), rel("1.1.0", date(2023, 5, 2))]
     branches = [ReleaseBranch("release-1.0", v("1.0.0"), date(2023, 3, 20))]
-    lines = by_cycle(status(wazero, date(2023, 6, 1), actual, branches))
+    lines = by_cycle(line_statuses(wazero, date(2023, 6, 1), actual, branches))
     assert lines["1.0"].branch == "release-1.0"
     assert lines["1.1"].branch is None

@@ -20,13 +20,12 @@ from pathlib import Path
 from github import Github
 from github.Issue import Issue
 
+from engine.train.notes import PR_NUMBER, RELBOT_SUBJECTS, NoteEntry
 from relbot.errors import GitError
 from relbot.git.runner import run_git
-from relbot.train.notes import PR_NUMBER, NoteEntry
 
 SEARCH_CAP = 1000  # GitHub search answers at most this many results per query
 EARLIEST = datetime(2008, 1, 1, tzinfo=UTC)  # before any pull request existed
-RELBOT_TITLES = ("Bump versions to ", "Release ")  # relbot's own release PRs are not changes
 BACKPORT_TITLE = re.compile(r"^\[(?P<branch>[^\]\s]+)\]\s+(?P<title>.+)$")
 
 
@@ -135,7 +134,7 @@ def entries(found: Iterable[tuple[Window, Issue]]) -> list[NoteEntry]:
     notes: dict[int, NoteEntry] = {}
     for window, item in found:
         title = item.title.strip()
-        if title.startswith(RELBOT_TITLES) or item.number in notes:
+        if title.startswith(RELBOT_SUBJECTS) or item.number in notes:
             continue
         backport_of = None
         marked = BACKPORT_TITLE.match(title)

@@ -12,8 +12,7 @@ up instead of duplicated.
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from github.GitRelease import GitRelease
 from github.PullRequest import PullRequest
 
 from engine.policy import Policy
-from engine.train import Step
+from engine.train.notes import NoteEntry
+from engine.train.steps import TrainStep
 from engine.versions import is_prerelease, parse_name
 from relbot.errors import RelbotError
 from relbot.forge.github import notes as github_notes
@@ -33,10 +33,8 @@ from relbot.forge.github.client import (
     GitHubSession,
     redact,
 )
-from relbot.git import pick, refs
-from relbot.git import tree as treeedit
-from relbot.git.runner import git_env
-from relbot.train.notes import NoteEntry
+from relbot.git import pick, refs, tree
+from relbot.git.runner import try_git
 
 PROTECTED = ("GH006", "GH013", "protected branch")  # GitHub refusing a push to a protected ref
 VERSION = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
@@ -80,17 +78,15 @@ class GitHubReleaser(GitHubSession):
         None when done, else why not (the ref moved or appeared meanwhile, is protected, or the
         credentials cannot push): callers look at origin to tell which.
         """
-        done = subprocess.run(["git", "-C", str(self.root), "push", "--quiet",
-                               f"--force-with-lease={ref}:{expected or ''}", self.remote,
-                               f"{commit}:{ref}"], capture_output=True, text=True,
-                              env=git_env(NO_PROMPT), check=False)
-        if done.returncode == 0:
+        done = try_git(self.root, "push", "--quiet", f"--force-with-lease={ref}:{expected or ''}",
+                       self.remote, f"{commit}:{ref}", env=NO_PROMPT)
+        if done.ok:
             return None
-        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        lines = [line.strip() for line in done.err.splitlines() if line.strip()]
         # GitHub's own words ("remote: error: GH006 ...") say more than git's summary line.
         ranked = [line for prefix in ("remote: error:", "! [", "fatal:", "error:")
                   for line in lines if line.startswith(prefix)]
-        reason = (ranked or lines or [f"git push exited {done.returncode}"])[0]
+        reason = (ranked or lines or [f"git push exited {done.code}"])[0]
         return redact(reason, self._token)
 
     def _push_new(self, obj: str, commit: str, ref: str, what: str, advice: str) -> bool:
@@ -132,9 +128,9 @@ class GitHubReleaser(GitHubSession):
                        "another release train may have cut it, check the branch and run again")
         self._git("update-ref", self._tracking(branch), commit)
 
-    def read_file(self, rev: str, path: str) -> str | None:
-        """A file's text on origin's ``rev`` branch (or at a commit)."""
-        return treeedit.read_file(self.root, self.branch_head(rev) or rev, path)
+    def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """Files on origin's ``rev`` branch (or at a commit)."""
+        return tree.read_files(self.root, self.branch_head(rev) or rev, paths)
 
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         """Push a commit of ``changes`` on ``branch``; on a protected branch, open a release PR.
@@ -145,7 +141,7 @@ class GitHubReleaser(GitHubSession):
         head = self.branch_head(branch)
         if head is None:
             raise GitHubError(f"no branch {branch} on {self.remote} to commit to")
-        commit = treeedit.make_commit(self.root, head, changes, message, self.dates)
+        commit = tree.make_commit(self.root, head, changes, message, self.dates)
         if not self._is_protected(branch):
             refused = self._push(commit, f"refs/heads/{branch}", head)
             if refused is None:
@@ -276,7 +272,8 @@ class GitHubReleaser(GitHubSession):
         return all(mine >= other for other in finals)
 
     # -- notes -----------------------------------------------------------------------------
-    def notes_entries(self, previous_tag: str | None, until: str, step: Step) -> list[NoteEntry]:
+    def notes_entries(self, previous_tag: str | None, until: str,
+                      step: TrainStep) -> list[NoteEntry]:
         """Merged PRs since ``previous_tag`` up to ``until`` (see relbot.forge.github_notes)."""
         key = (previous_tag, until, step.target)
         if key not in self._notes:

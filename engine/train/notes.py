@@ -1,0 +1,98 @@
+"""Release notes: which release a release's notes start after, and the notes in Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import semver
+
+from engine.backport import kind_from_labels
+from engine.policy import ChangeKind
+from engine.versions import LineKind, is_prerelease, line_of
+
+CATEGORIES = (("security", "Security"), ("breaking", "Breaking changes"),
+              ("feature", "Features"), ("bug", "Fixes"), ("other", "Other changes"))
+PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$")
+CHERRY = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
+RELBOT_SUBJECTS = ("Release ", "Bump versions to ")  # relbot's own commits and PRs
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    """One merged change in the notes."""
+
+    number: int | None
+    title: str
+    author: str
+    labels: tuple[str, ...]
+    backport_of: str | None = None
+
+
+def previous_release(tags: Mapping[str, semver.Version], version: semver.Version,
+                     kind: LineKind) -> str | None:
+    """The tag a release's notes start after: the line's previous release for a patch, the
+    previous major's (or minor's) first release for a new line."""
+    finals = [(v, t) for t, v in tags.items() if not is_prerelease(v) and v < version]
+    if version.patch > 0:
+        line = line_of(version, kind)
+        candidates = [(v, t) for v, t in finals if line_of(v, kind) == line]
+    else:
+        candidates = [(v, t) for v, t in finals if v.patch == 0]
+    return max(candidates)[1] if candidates else None
+
+
+def category(entry: NoteEntry, label_map: Mapping[ChangeKind, Sequence[str]]) -> str:
+    """Which section an entry goes in: security, breaking, feature, bug or other."""
+    names = {label.lower() for label in entry.labels}
+    kind = kind_from_labels(entry.labels, label_map)
+    if "breaking" in names or "breaking-change" in names:
+        return "security" if kind == "security" else "breaking"
+    return kind if kind in ("security", "feature", "bug") else "other"
+
+
+def render_notes(title: str, entries: Iterable[NoteEntry],
+                 label_map: Mapping[ChangeKind, Sequence[str]]) -> str:
+    """Markdown notes: a heading, then one section per non-empty category."""
+    grouped: dict[str, list[NoteEntry]] = {}
+    for entry in entries:
+        grouped.setdefault(category(entry, label_map), []).append(entry)
+    lines = [f"# {title}", ""]
+    if not grouped:
+        lines.append("No changes.")
+    for key, heading in CATEGORIES:
+        if key not in grouped:
+            continue
+        lines += [f"## {heading}", ""]
+        for entry in grouped[key]:
+            number = f"#{entry.number} " if entry.number is not None else ""
+            backport = f" (backport of {entry.backport_of[:12]})" if entry.backport_of else ""
+            lines.append(f"- {number}{strip_number(entry.title)} (@{entry.author}){backport}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def strip_number(title: str) -> str:
+    """A title without its trailing ``(#N)``."""
+    return PR_NUMBER.sub("", title).rstrip()
+
+
+def trailer_labels(message: str) -> tuple[str, ...]:
+    """Labels recorded in a ``Labels: bug, decoder`` trailer (how a local repo carries them)."""
+    found: list[str] = []
+    for line in message.splitlines():
+        if line.lower().startswith("labels:"):
+            labels = line.split(":", 1)[1].split(",")
+            found.extend(label.strip() for label in labels if label.strip())
+    return tuple(found)
+
+
+def commit_entry(subject: str, author: str, message: str) -> NoteEntry | None:
+    """A note for a commit on a branch (None for relbot's own release and bump commits)."""
+    if subject.startswith(RELBOT_SUBJECTS):
+        return None
+    number = PR_NUMBER.search(subject)
+    cherry = CHERRY.search(message)
+    return NoteEntry(int(number.group(1)) if number else None, subject, author,
+                     trailer_labels(message), cherry.group(1) if cherry else None)

@@ -1,0 +1,100 @@
+"""What the release train plans from: the repository's branches, tags, lines, pending backports
+and declared versions, read once (one ``for-each-ref``, one ``log``, one ``cat-file``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import semver
+
+from engine.lines import ActualRelease, ReleaseBranch
+from engine.train.notes import CHERRY, PR_NUMBER
+from engine.train.steps import TrainSnapshot
+from engine.versions import is_prerelease, line_of
+from relbot.backport.tracking import refresh
+from relbot.context import Context
+from relbot.git import history, tree
+from relbot.status.lines import repository_status
+from relbot.status.repository import Repository
+from relbot.train import manifests
+
+
+def train_snapshot(ctx: Context) -> TrainSnapshot:
+    """Read what the plan needs: release branches, tags, lines, pending backports, manifests."""
+    repository, kind = ctx.repository, ctx.policy.project.line
+    releases, branch_list = repository.releases, repository.branches
+    branches = {b.name: b.version for b in branch_list}
+    final = {r.tag: r.version for r in releases if not is_prerelease(r.version)
+             and _on_its_branch(repository, r, branch_list)}
+    refresh(ctx)
+    pending: dict[str, list[str]] = {}
+    for row in ctx.store.backports(ctx.repo_id, state="merged"):
+        if row.target_branch in branches:
+            pending.setdefault(row.target_branch, []).append(
+                f"#{row.pr}" if row.pr.isdigit() else row.pr[:12])
+    for branch, changes in unreleased_backports(repository, releases, branch_list).items():
+        pending.setdefault(branch, []).extend(changes)
+    tagged_lines = {line_of(v, kind) for v in final.values()}
+    branch_versions = {}
+    for ref in branch_list:
+        if line_of(ref.version, kind) not in tagged_lines:
+            declared = declared_version(ctx, ref.commit or ref.name)
+            if declared is not None:
+                branch_versions[ref.name] = declared
+    return TrainSnapshot(
+        at=ctx.at, branches=branches, final_tags=final,
+        all_tags=frozenset(r.tag for r in releases), lines=repository_status(ctx),
+        pending={b: tuple(sorted(set(v))) for b, v in pending.items()},
+        released_on={r.tag: r.date for r in releases}, branch_versions=branch_versions,
+        versions={r.tag: r.version for r in releases},
+    )
+
+
+def unreleased_backports(repository: Repository, releases: Sequence[ActualRelease],
+                         branches: Sequence[ReleaseBranch]) -> dict[str, list[str]]:
+    """Picked commits on each released line's branch since its newest tag, read from git.
+
+    The store's backport rows say the same on a long-lived runner; git alone is enough on an
+    ephemeral one, so no merged backport is forgotten.
+    """
+    kind = repository.policy.project.line
+    found: dict[str, list[str]] = {}
+    for branch in branches:
+        line = line_of(branch.version, kind)
+        tags = [r for r in releases if not is_prerelease(r.version)
+                and line_of(r.version, kind) == line]
+        if not tags or branch.commit is None:
+            continue
+        newest = max(tags, key=lambda r: r.version)
+        since = repository.history.since(branch.commit, newest.commit or newest.tag)
+        if since is None:
+            since = history.commits_between(repository.root, newest.tag, branch.commit)
+        for commit in since:
+            if CHERRY.search(commit.body):
+                number = PR_NUMBER.search(commit.subject)
+                found.setdefault(branch.name, []).append(
+                    f"#{number.group(1)}" if number else commit.sha[:12])
+    return found
+
+
+def _on_its_branch(repository: Repository, release: ActualRelease,
+                   branches: Sequence[ReleaseBranch]) -> bool:
+    """A release counts only if its tag is in its line's release branch (when there is one).
+
+    A tag made by hand elsewhere then leaves the line unreleased, and the tag step stops the
+    train on it instead of the train skipping the release.
+    """
+    kind = repository.policy.project.line
+    branch = next((b for b in branches
+                   if line_of(b.version, kind) == line_of(release.version, kind)), None)
+    if branch is None or release.commit is None or branch.commit is None:
+        return True
+    return repository.is_ancestor(release.commit, branch.commit)
+
+
+def declared_version(ctx: Context, rev: str) -> semver.Version | None:
+    """The version the policy's manifests declare at ``rev`` (None: they declare none)."""
+    packages = [p for p in ctx.policy.base.packages if p.kind != "go-module"]
+    files = tree.read_files(ctx.root, rev, [p.path for p in packages])
+    found = manifests.read_texts(files, packages)
+    return semver.Version.parse(found[0].version) if found else None
