@@ -25,6 +25,11 @@ class GitRepo:
                               capture_output=True, text=True)
         return done.stdout.strip()
 
+    def has(self, rev: str) -> bool:
+        """True when the object ``rev`` names is in the repository (no lazy fetch)."""
+        return subprocess.run(["git", "-C", str(self.path), "cat-file", "-e", rev],
+                              capture_output=True, check=False).returncode == 0
+
     def commit(self, message: str, day: date, files: dict[str, str] | None = None) -> str:
         for name, content in (files or {message.replace(" ", "_") + ".txt": message}).items():
             target = self.path / name

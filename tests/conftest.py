@@ -21,6 +21,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     for key in list(os.environ):
         if key.startswith(("GIT_", "GITHUB_", "RELBOT_")) and key != "RELBOT_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
+    for key in ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TERM"):
+        monkeypatch.delenv(key, raising=False)  # output width is the code's choice, not the shell's
     env = {
         "HOME": str(home),
         "XDG_STATE_HOME": str(home / ".local" / "state"),

@@ -149,7 +149,9 @@ class _Picker:
         if published is not None and published.state != "conflict":
             return TargetResult(branch, line, "already-done", f"{reason}; published earlier",
                                 ref=published.ref, url=published.url)
-        outcome = pick.pick_onto(self.ctx.root, [self.info], head)
+        known = self.ctx.repository.refs.branch(branch)
+        tree = known.tree if known is not None and known.commit == head else None
+        outcome = pick.pick_onto(self.ctx.root, [self.info], head, tree)
         if outcome.status == "empty":
             return TargetResult(branch, line, "already-done",
                                 f"{reason}; {branch} already has this change", ref=branch)

@@ -26,8 +26,8 @@ def backport_branch(pr: str, branch: str) -> str:
 
 def branch_head(root: Path, branch: str) -> str | None:
     """The local branch, else origin's (a CI clone has only remote-tracking branches)."""
-    return refs.resolve(root, f"refs/heads/{branch}") or refs.resolve(
-        root, f"refs/remotes/{refs.REMOTE}/{branch}")
+    found = refs.branch_tip(root, branch)
+    return found[0] if found else None
 
 
 class LocalForge:
@@ -88,8 +88,10 @@ class LocalForge:
             name = backport_branch(change.key, branch)
             pick.move_branch(self.repo, name, commit, refs.resolve(self.repo, name))
             return Published(ref=name)
-        local_head = refs.resolve(self.repo, f"refs/heads/{branch}")
-        pick.move_branch(self.repo, branch, commit, local_head)
+        # The pick sits on ``head``: a local branch moves from there; a branch only origin has
+        # (a CI clone) is created.
+        found = refs.branch_tip(self.repo, branch)
+        pick.move_branch(self.repo, branch, commit, found[0] if found and found[1] else None)
         return Published(ref=branch)
 
     def publish_conflict(self, change: ChangeRef, branch: str, head: str,

@@ -6,7 +6,8 @@ from datetime import datetime
 from pathlib import Path
 
 from relbot.errors import GitError
-from relbot.git.runner import run_git, run_git_bytes
+from relbot.git.refs import layout
+from relbot.git.runner import run_git_bytes
 
 Person = tuple[str, str]
 
@@ -16,7 +17,7 @@ class FastImport:
 
     def __init__(self, repo: Path) -> None:
         self.repo = repo
-        git_dir = Path(run_git(repo, "rev-parse", "--absolute-git-dir").strip())
+        git_dir = layout(repo).git_dir
         self.marks_file = git_dir / "relbot-fast-import.marks"
         self.buffer: list[bytes] = []
         self.next_mark = 1

@@ -11,6 +11,7 @@ commits on main) fall back to one ``git merge-base --is-ancestor``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from relbot.git.runner import run_git, try_git
 CHERRY_PICKED = "(cherry picked from commit {sha})"
 _CHERRY = re.compile(r"\(cherry picked from commit ([0-9a-f]{40})\)")
 _FORMAT = "%m%x1f%H%x1f%P%x1f%ct%x1f%an%x1f%s%x1f%b%x1e"
+# One record per commit: the fields, then (after \x1d) the paths it changed.
+_FORMAT_WITH_PATHS = "%x1e%m%x1f%H%x1f%P%x1f%ct%x1f%an%x1f%s%x1f%b%x1d"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Commit:
     subject: str
     body: str
     boundary: bool
+    paths: tuple[str, ...] = ()  # the files it changed (against its first parent)
 
     @property
     def picked_from(self) -> tuple[str, ...]:
@@ -59,14 +63,18 @@ class History:
         wanted = sorted({tip for tip in tips if tip and tip != main})
         if main is None or not wanted:
             return cls(root, main, wanted, {})
-        out = run_git(root, "log", "--boundary", f"--format={_FORMAT}", "--stdin",
+        out = run_git(root, "log", "--boundary", f"--format={_FORMAT_WITH_PATHS}", "--name-only",
+                      "--diff-merges=first-parent", "--stdin",
                       input="\n".join([*wanted, f"^{main}"]) + "\n")
         commits: dict[str, Commit] = {}
         for record in out.split("\x1e"):
-            record = record.strip("\n")
-            if not record:
+            if not record.strip():
                 continue
-            commit = _parse(record)
+            fields, _, names = record.partition("\x1d")
+            commit = _parse(fields)
+            if not commit.boundary:
+                commit = dataclasses.replace(commit, paths=tuple(
+                    line for line in names.splitlines() if line))
             commits[commit.sha] = commit
         return cls(root, main, wanted, commits)
 
@@ -140,6 +148,15 @@ class History:
             if not commit.boundary and sha in commit.picked_from:
                 return candidate
         return None
+
+    def changed_paths(self, tip: str) -> frozenset[str] | None:
+        """Every file the commits off main in ``tip``'s history changed; None when ``tip`` was
+        not read with the others (then the history cannot tell)."""
+        if self.on_main(tip):
+            return frozenset()
+        if not self.off_main(tip):
+            return None
+        return frozenset(path for sha in self.reachable(tip) for path in self.commits[sha].paths)
 
     def since(self, tip: str, base: str) -> list[Commit] | None:
         """The commits of ``git log base..tip`` when the graph holds them all, newest first;

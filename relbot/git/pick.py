@@ -28,6 +28,7 @@ MAX_PREREQUISITES = 10
 ZERO = "0" * 40
 _TRAILER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*:\s")
 _KNOWN_TRAILERS = ("Signed-off-by: ", "(cherry picked from commit ")
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,17 @@ class PickOutcome:
 
 def commit_info(repo: Path, rev: str) -> CommitInfo:
     """Read a commit; paths are compared with its first parent (a merge is picked as -m 1)."""
+    if _FULL_SHA.fullmatch(rev):
+        return _commit_info(repo, rev)  # a commit never changes: read it once
+    return _read_commit(repo, rev)
+
+
+@lru_cache(maxsize=256)
+def _commit_info(repo: Path, sha: str) -> CommitInfo:
+    return _read_commit(repo, sha)
+
+
+def _read_commit(repo: Path, rev: str) -> CommitInfo:
     fields = run_git(repo, "show", "-s", "--date=raw",
                      "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%ad%x00%ct%x00%B",
                      "--end-of-options", rev)

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from relbot.errors import GitError
@@ -20,18 +21,46 @@ _FORMAT = ("%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*obj
            "%00%(tree)%00%(*tree)%00%(creatordate:unix)")
 
 
-def repository_root(path: Path) -> Path:
-    """The top of the repository containing ``path`` (its git dir for a bare repository)."""
+@dataclass(frozen=True)
+class Layout:
+    """Where a repository's parts are: its top (the git dir when bare), git dir, common dir."""
+
+    root: Path
+    git_dir: Path
+    common_dir: Path  # shared by every worktree
+    bare: bool
+
+
+@lru_cache(maxsize=64)
+def layout(path: Path) -> Layout:
+    """The repository holding ``path``, in one ``git rev-parse``."""
     if not path.exists():
         raise GitError(f"{path} does not exist; pass --repo with a git repository")
-    found = try_git(path, "rev-parse", "--is-bare-repository", "--absolute-git-dir",
-                    "--show-toplevel")
+    found = try_git(path, "rev-parse", "--path-format=absolute", "--is-bare-repository",
+                    "--git-dir", "--git-common-dir", "--show-toplevel")
     lines = found.out.splitlines()
-    if len(lines) >= 2 and lines[0] == "true":  # bare: --show-toplevel fails after the git dir
-        return Path(lines[1])
-    if not found.ok or len(lines) < 3:
+    if len(lines) >= 3 and lines[0] == "true":  # bare: --show-toplevel fails after the others
+        return Layout(Path(lines[1]), Path(lines[1]), Path(lines[2]), True)
+    if not found.ok or len(lines) < 4:
         raise GitError(f"{path} is not a git repository; pass --repo with a git clone")
-    return Path(lines[2])
+    return Layout(Path(lines[3]), Path(lines[1]), Path(lines[2]), False)
+
+
+def repository_root(path: Path) -> Path:
+    """The top of the repository containing ``path`` (its git dir for a bare repository)."""
+    return layout(path.absolute()).root
+
+
+def branch_tip(root: Path, name: str) -> tuple[str, bool] | None:
+    """The commit branch ``name`` points at, and whether it is local (else origin's)."""
+    out = run_git(root, "for-each-ref", "--format=%(refname) %(objectname)",
+                  f"refs/heads/{name}", f"refs/remotes/{REMOTE}/{name}")
+    found = dict(line.split(" ", 1) for line in out.splitlines())
+    if f"refs/heads/{name}" in found:
+        return found[f"refs/heads/{name}"], True
+    if f"refs/remotes/{REMOTE}/{name}" in found:
+        return found[f"refs/remotes/{REMOTE}/{name}"], False
+    return None
 
 
 def resolve(repo: Path, rev: str) -> str | None:

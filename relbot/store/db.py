@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from relbot.git.runner import run_git
+from relbot.git.refs import layout
 from relbot.paths import migrations_dir, state_dir
 from relbot.store.errors import StoreError
 from relbot.store.queries import Store, utcnow
@@ -44,8 +44,7 @@ def database_url(repo_path: Path | None = None) -> str:
     if from_env:
         return from_env
     if repo_path is not None:
-        common = run_git(repo_path, "rev-parse", "--path-format=absolute", "--git-common-dir")
-        folder = Path(common.strip()) / "relbot"
+        folder = layout(repo_path.absolute()).common_dir / "relbot"
     else:
         folder = state_dir()
     folder.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from engine.toolchain.check import Declaration
 from engine.toolchain.releases import ToolchainVersion
 from relbot.errors import RelbotError, UsageError
 from relbot.git.runner import run_git
+from relbot.git.tree import read_files
 
 DEFAULT_FILES = {"go": ["**/go.mod"], "rust": ["**/Cargo.toml"]}
 _GO_LINE = re.compile(r"^(?P<lead>go[ \t]+)(?P<version>[^\s/]+)", re.MULTILINE)
@@ -80,6 +81,21 @@ class CommitTree:
     def read(self, path: str) -> str:
         """A file's text at the commit."""
         return run_git(self.root, "show", f"{self.commit}:{path}")
+
+
+class FilesAt:
+    """Some files of one commit, read in one git process (those that exist there)."""
+
+    def __init__(self, root: Path, commit: str, paths: Sequence[str]) -> None:
+        self._texts = read_files(root, commit, sorted(paths))
+
+    def files(self) -> list[str]:
+        """The files asked for that exist at the commit."""
+        return sorted(self._texts)
+
+    def read(self, path: str) -> str:
+        """A file's text at the commit."""
+        return self._texts[path]
 
 
 def glob_pattern(pattern: str) -> re.Pattern[str]:

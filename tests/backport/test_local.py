@@ -222,3 +222,42 @@ def test_bad_input_is_one_line(relbot_cli, repo: GitRepo, args, message):
     assert result.code == 2
     assert result.err.count("\n") == 1 and message in result.err
     assert heads(repo) == before
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_backport_killed_after_its_second_target_resumes_without_duplicates(relbot_cli,
+                                                                              repo: GitRepo):
+    from relbot.backport.run import BackportRequest, backport
+    from relbot.context import open_context
+    from relbot.forge.local import LocalForge
+    from relbot.policies import read_policy
+
+    sha = fix(repo, 9001, DECODER, "reject overlong LEB128", "security")
+    policy = read_policy(repo.path / "relbot.toml")
+
+    def crash(position, step):
+        if position == 2:
+            raise Crash(f"killed after {step.branch}")
+
+    with open_context(repo.path, policy, TWO_WEEKS_AFTER) as ctx, pytest.raises(Crash):
+        backport(ctx, LocalForge(ctx.root, "main"), BackportRequest("9001"), after_step=crash)
+    picked_before = {b: repo.git("rev-parse", b) for b in SUPPORTED}
+    result = relbot_cli("backport", "9001", "--repo", str(repo.path), "--at", AT,
+                        "--format", "json")
+    assert result.code == 0
+    targets = by_branch(result)
+    assert {b for b, t in targets.items() if t["status"] in ("picked", "already-done")} == \
+        SUPPORTED
+    assert [targets[b]["status"] for b in ("release-9.0.0", "release-8.0.0")] == \
+        ["already-done", "already-done"]
+    assert targets["release-1.0.0"]["status"] == "picked"  # the one the killed run never did
+    for branch in SUPPORTED:
+        log = repo.git("log", "--format=%B", f"{branch}~3..{branch}")
+        assert log.count(f"(cherry picked from commit {sha})") == 1  # picked once, no duplicate
+    for branch in ("release-9.0.0", "release-8.0.0"):
+        assert repo.git("rev-parse", branch) == picked_before[branch]
+    rows = relbot_cli("backports", "--repo", str(repo.path), "--format", "json").json()
+    assert sorted(r["branch"] for r in rows) == sorted(SUPPORTED)

@@ -362,7 +362,9 @@ def crash_tick(work: GitRepo, day: str, crash_after: int, policy_path: Path | No
 RELEASE_DAY_STEPS = 8  # tag and publish 15.0.0; bump, tag and publish 1.0.6 and 13.0.1
 
 
-@pytest.mark.parametrize("crash_after", range(1, RELEASE_DAY_STEPS + 1))
+# Every step is crashed after in tests/test_apply.py (an in-memory releaser); through git and the
+# fake GitHub one crash in the middle of the day proves the wiring.
+@pytest.mark.parametrize("crash_after", [4])
 def test_a_crash_after_any_release_day_step_resumes_without_duplicates(
         relbot_cli, work: GitRepo, fake: FakeGitHub, clock: Clock, crash_after: int):
     prepare_release_day(relbot_cli, work, fake, clock)
@@ -408,7 +410,7 @@ def only_rechecks(result) -> bool:
 CUT_DAY_STEPS = 4  # cut, bump main (a PR: main is protected), tag and publish the rc
 
 
-@pytest.mark.parametrize("crash_after", range(1, CUT_DAY_STEPS + 1))
+@pytest.mark.parametrize("crash_after", [2])
 def test_a_crash_after_any_cut_day_step_resumes_without_duplicates(
         relbot_cli, work: GitRepo, fake: FakeGitHub, clock: Clock, tmp_path: Path,
         crash_after: int):

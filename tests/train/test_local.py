@@ -125,7 +125,8 @@ class Crash(Exception):
 RELEASE_DAY_STEPS = 5  # tag 15.0.0; bump and tag 1.0.6 and 13.0.1 (the tag holds the notes)
 
 
-@pytest.mark.parametrize("crash_after", range(1, RELEASE_DAY_STEPS + 1))
+# Every step is crashed after in tests/test_apply.py; through git, the first and the last.
+@pytest.mark.parametrize("crash_after", [1, RELEASE_DAY_STEPS - 1])
 def test_a_crash_after_any_step_resumes_without_repeating(relbot_cli, repo: GitRepo, crash_after):
     prepare_release_day(relbot_cli, repo)
     policy = read_policy(repo.path / "relbot.toml")
