@@ -22,14 +22,13 @@ from testing import large as scenario
 
 def main() -> None:
     files = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    scenario.FILES = files
     os.environ.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
                       GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
                       GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com",
                       XDG_STATE_HOME=tempfile.mkdtemp())
     root = Path(tempfile.mkdtemp()) / "big"
     start = time.perf_counter()
-    repo = scenario.build(root)
+    repo = scenario.build(root, files)
     built = time.perf_counter() - start
     from relbot.cli import main as relbot
 
