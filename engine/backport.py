@@ -41,6 +41,7 @@ class Decision:
     branch: str
     target: bool
     reason: str
+    declined: bool = False  # a maintainer said this line does not get the change
 
 
 @dataclass(frozen=True)
@@ -122,16 +123,21 @@ def decide_targets(
     lines: Sequence[LineStatus],
     at: date,
     requested: Sequence[str] = (),
+    unreleased: Mapping[str, str] | None = None,
+    declined: Mapping[str, str] | None = None,
 ) -> list[Decision]:
     """One decision per release line that has a branch, newest first.
 
-    ``requested`` (``--to BRANCH``) overrides the policy; each reason then says so.
+    ``requested`` (``--to BRANCH``) overrides the policy; each reason then says so. A requested
+    branch with no release yet (``unreleased``: branch → line) is a target too. A ``declined``
+    branch (branch → a maintainer's reason) is never a target.
     """
     kind_name = KIND_NAMES[change.kind]
     rule: BackportRule = getattr(rules.backport, change.kind)
     path, why = qualifying_path(change.paths, rules.components, rule)
     current = next((line for line in lines if line.phase == "current"), None)
     upcoming = next((line for line in lines if line.phase == "upcoming"), None)
+    declined = declined or {}
     decisions = []
     for line in lines:
         if line.branch is None:
@@ -145,7 +151,14 @@ def decide_targets(
                       else f"not requested with --to (the policy {verdict}: {reason})")
             target = wanted
         decisions.append(Decision(line.cycle, line.branch, target, reason))
-    return decisions
+    known = {d.branch for d in decisions}
+    for branch in requested:
+        if branch not in known and unreleased and branch in unreleased:
+            decisions.append(Decision(unreleased[branch], branch, True,
+                                      f"requested with --to: {branch} has no release yet, so "
+                                      "the policy has no rule for it"))
+    return [Decision(d.line, d.branch, False, f"declined: {declined[d.branch]}", True)
+            if d.branch in declined else d for d in decisions]
 
 
 def _decide_line(

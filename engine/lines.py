@@ -94,7 +94,11 @@ def release_lines(
     """Every known line, oldest first: actual ones (or the projection up to ``at``) and future ones.
 
     ``actual=None`` means there is no repository: the calendar alone says what was released.
+    Tags made and branches cut after ``at`` are not seen: the answer is the one ``at`` had.
     """
+    if actual is not None:
+        actual = [r for r in actual if r.date <= at]
+        branches = [b for b in branches if b.cut_date <= at]
     support = policy.rules_at(at).support
     ahead = (support.newest or 0) + UPCOMING_SHOWN
     if actual is None:

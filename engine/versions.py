@@ -22,8 +22,12 @@ def parse_version(text: str) -> semver.Version:
 
 
 def line_of(version: semver.Version, kind: LineKind) -> str:
-    """The release line a version belongs to: ``"24"`` for major lines, ``"1.12"`` for minor."""
-    if kind == "major":
+    """The release line a version belongs to: ``"24"`` for major lines, ``"1.12"`` for minor.
+
+    Before 1.0.0 every minor is a line of its own (semver: 0.y is the unstable major, and a
+    0.33.0 breaks 0.32.x), so ``0.32.1`` is on line ``"0.32"`` whatever ``kind`` says.
+    """
+    if kind == "major" and version.major > 0:
         return str(version.major)
     return f"{version.major}.{version.minor}"
 

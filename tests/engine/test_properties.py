@@ -83,7 +83,9 @@ class Spec:
     def cycle(self, n: int) -> str:
         """The line of the n-th release (n = 0 is the anchor release)."""
         major, minor = self.anchor_version
-        return str(major + n) if self.bump == "major" else f"{major}.{minor + n}"
+        if self.bump == "major" and major + n > 0:
+            return str(major + n)
+        return f"{major}.{minor + n}"  # a minor line, and every 0.y is a line of its own
 
     def version(self, n: int) -> semver.Version:
         major, minor = self.anchor_version
