@@ -28,9 +28,9 @@ def fixed_path(files: int = FILES) -> str:
     return f"src/module{last // 500:02d}/file{last:05d}.rs"
 
 
-def build(path: Path, files: int = FILES) -> GitRepo:
-    """``files`` files, release branches release-1.0.0 .. release-5.0.0 (each tagged), and fix
-    #77 (labelled bug) on main, which every branch can take cleanly."""
+def build(path: Path, files: int = FILES, tagged: bool = True) -> GitRepo:
+    """``files`` files, release branches release-1.0.0 .. release-5.0.0 (each tagged unless
+    ``tagged`` is false), and fix #77 (labelled bug) on main, which every branch takes cleanly."""
     repo = GitRepo(path)
     stream = FastImport(path)
     when = datetime(2026, 1, 6, 12, tzinfo=UTC)
@@ -43,8 +43,9 @@ def build(path: Path, files: int = FILES) -> GitRepo:
         stream.commit("main", day, ("A", "a@example.com"), f"work {index}",
                       {f"src/module00/file{index:05d}.rs": f"// file {index} changed\n"})
         stream.branch(branch, "main")
-        stream.tag(f"v{index + 1}.0.0", stream.head(branch), day, ("R", "r@example.com"),
-                   "release")
+        if tagged:
+            stream.tag(f"v{index + 1}.0.0", stream.head(branch), day, ("R", "r@example.com"),
+                       "release")
     last = files - 1
     stream.commit("main", when.replace(day=20), ("Fixer", "fixer@example.com"),
                   f"fix a bug in file {last} (#77)\n\nLabels: bug",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
 from relbot.demo.repo import build_demo_repository
 from relbot.paths import policies_dir
 from relbot.policies import read_policy
+from testing.fake_github import FakeGitHub
 from testing.gitrepo import GitRepo
 
 RUNTIME = policies_dir() / "runtime.toml"
@@ -65,3 +67,40 @@ def copy_of(cache: Path, target: Path, toolchain_ok: bool = True) -> GitRepo:
     repo = GitRepo.__new__(GitRepo)
     repo.path = target
     return repo
+
+
+REPO = "acme/runtime"
+TOKEN = "ghs_relbotTestTokenDoNotPrint0123456789"
+
+
+class GitHubScenario:
+    """Land fixes in an upstream repository, then publish it to the fake with merged PRs."""
+
+    def __init__(self, upstream: GitRepo, fake: FakeGitHub, work: Path) -> None:
+        self.upstream = upstream
+        self.fake = fake
+        self.work = work
+        self.pulls: list[dict] = []
+
+    def land(self, number: int, path: str, line: str, kind: str) -> str:
+        sha = fix(self.upstream, number, path, line, kind)
+        self.merged(number, sha, f"{path.split('/')[0]}: {line}", [kind, "needs-backport"])
+        return sha
+
+    def merged(self, number: int, sha: str, title: str, labels: list[str],
+               commits: tuple[str, ...] = ()) -> None:
+        """Record PR ``number`` as merged by ``sha`` (``commits``: the PR's own commits)."""
+        self.pulls.append({"number": number, "merge_commit_sha": sha, "title": title,
+                           "labels": labels, "commits": commits})
+
+    def publish(self) -> Path:
+        """Push everything to the fake as acme/runtime and clone it (origin = the fake)."""
+        self.fake.add_repo(REPO, self.upstream.path)
+        for pull in self.pulls:
+            self.fake.add_pull(REPO, pull["number"], title=pull["title"], labels=pull["labels"],
+                               merged=True, merge_commit_sha=pull["merge_commit_sha"],
+                               head=f"fix-{pull['number']}", user="fixer",
+                               commits=pull["commits"])
+        subprocess.run(["git", "clone", "-q", self.fake.clone_url(REPO), str(self.work)],
+                       check=True)
+        return self.work

@@ -24,6 +24,15 @@ def track(ctx: Context, change: ChangeRef, kind: str, result: TargetResult, forg
                               note=f"{forge}: {result.status}")
 
 
+def decline(ctx: Context, change: ChangeRef, kind: str, branch: str, line: str,
+            reason: str) -> None:
+    """Record that a maintainer declined ``change`` for ``branch`` (``relbot backport --skip``):
+    tracking and the exit code stop asking for it."""
+    ctx.store.record_backport(ctx.repo_id, pr=change.key, source_commit=change.sha, kind=kind,
+                              target_branch=branch, line=line, state="declined", commit=None,
+                              ref=None, reason=reason, note="declined with --skip")
+
+
 def refresh(ctx: Context) -> int:
     """Move tracked backports forward from what git shows; return how many changed.
 

@@ -41,6 +41,11 @@ def backport(
         "--kind", help="security, bug, feature, perf or docs (default: from labels)")] = None,
     to: Annotated[list[str] | None, typer.Option(
         "--to", help="Backport to this branch, overriding the policy (repeatable).")] = None,
+    skip: Annotated[list[str] | None, typer.Option(
+        "--skip", help="Decline this release branch for the change (repeatable; needs "
+        "--reason).")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why the --skip branches do not get the change (recorded).")] = None,
     at: AtOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
     branch_only: Annotated[bool, typer.Option(
@@ -63,14 +68,14 @@ def backport(
 
     if (change is None) == (not from_event):
         raise UsageError("give the PR number or commit to backport, or --from-event (not both)")
-    if from_event and (kind or to):
+    if from_event and (kind or to or skip):
         raise UsageError("--from-event takes the PR and its branches from the event; "
-                         "drop --kind, --to and --branch-only")
+                         "drop --kind, --to, --skip and --branch-only")
     day = day_or_today(at)
     loaded = policies.load(policy, repo)
     settings = GitHubSettings.from_env(github_repository, github_api_url)
-    request = None if change is None else BackportRequest(change, kind, tuple(to or ()),
-                                                          dry_run)
+    request = None if change is None else BackportRequest(
+        change, kind, tuple(to or ()), dry_run, tuple(skip or ()), reason)
     with open_context(repo, loaded, day) as ctx:
         outcome = run_backport_command(ctx, settings, request, forge, branch_only, dry_run)
     report = outcome.report
@@ -81,6 +86,8 @@ def backport(
         echo_json(report.to_json())
     else:
         render.console().print(backport_table(report))
+        for line in finish_by_hand_lines(report):
+            typer.echo(line)
     raise typer.Exit(report.exit_code)
 
 
@@ -125,13 +132,24 @@ def backport_table(report: BackportReport) -> Table:
         if target.commit:
             where = f"{target.commit[:12]} {where}".strip()
         reason = target.reason
+        if target.status in ("conflict", "would-conflict"):
+            reason += f"\nconflicts in {', '.join(target.conflicts)}"
         if target.status == "conflict":
-            files = ", ".join(target.conflicts)
             prereq = "; ".join(f"{c[:12]} {s}" for c, s in target.prerequisites) or "none found"
-            reason += f"\nconflicts in {files}\nlikely prerequisites: {prereq}\n"
-            reason += f"finish by hand: {target.instructions}"
+            reason += f"\nlikely prerequisites: {prereq}\n(commands below the table)"
         table.add_row(target.branch, f"[{style}]{target.status}[/]", where, reason)
     return table
+
+
+def finish_by_hand_lines(report: BackportReport) -> list[str]:
+    """The commands to finish each conflicted target, printed below the table (never wrapped
+    inside a cell, so they copy at any width)."""
+    lines = []
+    for target in report.targets:
+        if target.status == "conflict" and target.instructions:
+            lines += [f"To finish {target.branch} by hand:",
+                      *(f"  {command}" for command in target.instructions.splitlines())]
+    return lines
 
 
 def backports_table(rows: Sequence[BackportRecord]) -> Table:

@@ -43,13 +43,14 @@ class LocalForge:
     def resolve(self, pr_or_sha: str) -> ChangeRef:
         """``1234`` or ``#1234`` is a PR found on main; anything else is a commit."""
         number = PR_REF.fullmatch(pr_or_sha)
+        picks: tuple[str, ...] = ()
         if number:
             pr: int | None = int(number.group(1))
-            main = self._main_ref()
-            sha = pick.find_pr_commit(self.repo, main, int(number.group(1)))
-            if sha is None:
+            picks = pick.find_pr_commits(self.repo, self._main_ref(), int(number.group(1)))
+            if not picks:
                 raise UsageError(f"no commit on {self.main} mentions (#{pr}); pass the merge "
                                  "commit's sha")
+            sha = picks[-1]
         else:
             found = refs.resolve(self.repo, pr_or_sha)
             if found is None:
@@ -60,7 +61,7 @@ class LocalForge:
             subject_pr = re.search(r"\(#(\d+)\)\s*$", info.subject)
             pr = int(subject_pr.group(1)) if subject_pr else None
         return ChangeRef(pr=pr, sha=sha, title=info.subject, labels=trailer_labels(info.message),
-                         author=info.author[0])
+                         author=info.author[0], picks=picks if len(picks) > 1 else ())
 
     def _main_ref(self) -> str:
         head = branch_head(self.repo, self.main)

@@ -25,6 +25,12 @@ class ChangeRef:
     labels: tuple[str, ...] = ()
     author: str | None = None
     url: str | None = None
+    picks: tuple[str, ...] = ()  # what to pick, oldest first (a rebase-merged PR: all of them)
+
+    @property
+    def commits(self) -> tuple[str, ...]:
+        """The commits a backport picks, in order: the PR's, else the merge commit alone."""
+        return self.picks or (self.sha,)
 
     @property
     def key(self) -> str:
@@ -53,6 +59,8 @@ class TargetResult:
                                    "commit": self.commit, "ref": self.ref, "reason": self.reason}
         if self.url:
             data["url"] = self.url
+        if self.status == "would-conflict":
+            data["conflicts"] = list(self.conflicts)
         if self.status == "conflict":
             data["conflicts"] = list(self.conflicts)
             data["prerequisites"] = [{"commit": c, "subject": s} for c, s in self.prerequisites]

@@ -88,15 +88,22 @@ def _read_commit(repo: Path, rev: str) -> CommitInfo:
     )
 
 
-def find_pr_commit(repo: Path, main: str, number: int) -> str | None:
-    """The commit on ``main``'s first-parent history that landed PR ``number``, by its subject."""
+def find_pr_commits(repo: Path, main: str, number: int) -> tuple[str, ...]:
+    """The commits that landed PR ``number`` on ``main``'s first-parent history, oldest first:
+    its merge commit (``Merge pull request #N``), its squashed commit (``... (#N)``), or the run
+    of consecutive commits a rebase merge left, each ending ``(#N)``; none if not found."""
     out = run_git(repo, "log", "--first-parent", "--format=%H%x00%s", main)
     squash, merge = f"(#{number})", f"Merge pull request #{number} "
+    found: list[str] = []
     for line in out.splitlines():
         sha, subject = line.split("\0", 1)
-        if subject.rstrip().endswith(squash) or subject.startswith(merge):
-            return sha
-    return None
+        if subject.startswith(merge) and not found:
+            return (sha,)
+        if subject.rstrip().endswith(squash):
+            found.append(sha)
+        elif found:
+            break
+    return tuple(reversed(found))
 
 
 def is_ancestor(repo: Path, commit: str, branch: str) -> bool:
@@ -163,6 +170,22 @@ def merged_tree(repo: Path, base: str, onto_tree: str, theirs: str) -> tuple[str
         raise GitError(f"git merge-tree failed in {repo}: {reason}")
     tree, *paths = [part for part in done.out.split("\0") if part]
     return tree, (tuple(dict.fromkeys(paths)) if done.code == 1 else ())
+
+
+def predict(repo: Path, commits: Sequence[CommitInfo], onto: str,
+            onto_tree: str | None = None) -> tuple[str, ...] | None:
+    """What :func:`pick_onto` would meet, writing nothing: the conflicted paths, an empty tuple
+    for a clean pick, None when the branch already has every change."""
+    tree = onto_tree or run_git(repo, "rev-parse", f"{onto}^{{tree}}").strip()
+    changed = False
+    for commit in commits:
+        if not commit.parents:
+            raise UsageError(f"{commit.sha[:12]} is a root commit; there is nothing to backport")
+        new_tree, conflicts = merged_tree(repo, commit.parents[0], tree, commit.sha)
+        if conflicts:
+            return conflicts
+        changed, tree = changed or new_tree != tree, new_tree
+    return () if changed else None
 
 
 def pick_onto(repo: Path, commits: Sequence[CommitInfo], onto: str,

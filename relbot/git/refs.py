@@ -148,3 +148,11 @@ def heads_containing(root: Path, commit: str) -> set[str]:
     out = run_git(root, "for-each-ref", "--format=%(objectname)", f"--contains={commit}",
                   "refs/heads", f"refs/remotes/{REMOTE}")
     return set(out.split())
+
+
+def remote_name(root: Path) -> str | None:
+    """The remote a person fetches from: ``origin`` if the clone has it, else its only remote."""
+    names = run_git(root, "remote").split()
+    if REMOTE in names:
+        return REMOTE
+    return names[0] if len(names) == 1 else None

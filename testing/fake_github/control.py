@@ -131,6 +131,7 @@ class FakeGitHub:
         merge_commit_sha: str | None = None, merged_at: datetime | None = None,
         state: str | None = None, draft: bool = False, created_at: datetime | None = None,
         head_sha: str | None = None, base_sha: str | None = None,
+        commits: Iterable[str] = (),
     ) -> int:
         """Seed a pull request (e.g. merged, with its merge commit already on base).
 
@@ -158,7 +159,8 @@ class FakeGitHub:
                 closed_at=(merged_at or now) if pull_state == "closed" else None,
                 head_ref=head, base_ref=base, head_sha=head_sha, base_sha=base_sha,
                 draft=draft, merged=merged, merged_at=merged_at,
-                merged_by=user if merged else None, merge_commit_sha=merge_commit_sha)
+                merged_by=user if merged else None, merge_commit_sha=merge_commit_sha,
+                commit_shas=tuple(commits))
             r.issues[pull.number] = pull
             return pull.number
 

@@ -41,6 +41,8 @@ def pull_payload(ctx: Ctx, repo: RepoState, pull: Pull, thin: bool = False) -> P
         else:
             mergeable = repo.git.merge_tree(base, head) is not None
     body = P.pull_json(ctx.root, repo, pull, head, base, mergeable)
+    if not thin:
+        body["commits"] = len(_pull_commits(repo, pull))
     if thin:
         for key in THIN_KEYS:
             body.pop(key, None)
@@ -163,6 +165,8 @@ def _diff_range(repo: RepoState, pull: Pull) -> tuple[str, str] | None:
 
 
 def _pull_commits(repo: RepoState, pull: Pull) -> list[CommitInfo]:
+    if pull.commit_shas:
+        return [repo.git.commit(sha) for sha in pull.commit_shas]
     if pull.merged and pull.merge_commit_sha and not pull.diff_base:
         info = repo.git.commit(pull.merge_commit_sha)
         if len(info.parents) > 1:

@@ -74,6 +74,7 @@ class Pull(Issue):
     merged_at: datetime | None = None
     merged_by: str | None = None
     merge_commit_sha: str | None = None
+    commit_shas: tuple[str, ...] = ()  # the PR's own commits, when seeded (rebase or squash)
     diff_base: str | None = None  # merge base recorded when merged through the API
     mergeable_unknown: int = 0  # answer `mergeable: null` this many more times
 

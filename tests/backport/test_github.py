@@ -10,70 +10,18 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from relbot.forge.github.text import MARKER
-from testing.fake_github import FakeGitHub, running_fake_github
+from testing.fake_github import FakeGitHub
 from testing.gitrepo import GitRepo
-from testing.scenarios import DECODER, TWO_WEEKS_AFTER, build_runtime_repo, fix
+from testing.scenarios import DECODER, REPO, TOKEN, TWO_WEEKS_AFTER, GitHubScenario
 
-REPO = "acme/runtime"
-TOKEN = "ghs_relbotTestTokenDoNotPrint0123456789"
 AT = TWO_WEEKS_AFTER.isoformat()
 SUPPORTED = {"release-9.0.0", "release-8.0.0", "release-1.0.0"}
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
-
-
-class Scenario:
-    """Land fixes in an upstream repository, then publish it to the fake with merged PRs."""
-
-    def __init__(self, upstream: GitRepo, fake: FakeGitHub, work: Path) -> None:
-        self.upstream = upstream
-        self.fake = fake
-        self.work = work
-        self.pulls: list[dict] = []
-
-    def land(self, number: int, path: str, line: str, kind: str) -> str:
-        sha = fix(self.upstream, number, path, line, kind)
-        self.merged(number, sha, f"{path.split('/')[0]}: {line}", [kind, "needs-backport"])
-        return sha
-
-    def merged(self, number: int, sha: str, title: str, labels: list[str]) -> None:
-        self.pulls.append({"number": number, "merge_commit_sha": sha, "title": title,
-                           "labels": labels})
-
-    def publish(self) -> Path:
-        """Push everything to the fake as acme/runtime and clone it (origin = the fake)."""
-        self.fake.add_repo(REPO, self.upstream.path)
-        for pull in self.pulls:
-            self.fake.add_pull(REPO, pull["number"], title=pull["title"], labels=pull["labels"],
-                               merged=True, merge_commit_sha=pull["merge_commit_sha"],
-                               head=f"fix-{pull['number']}", user="fixer")
-        subprocess.run(["git", "clone", "-q", self.fake.clone_url(REPO), str(self.work)],
-                       check=True)
-        return self.work
-
-
-@pytest.fixture
-def fake(tmp_path: Path) -> Iterator[FakeGitHub]:
-    with running_fake_github(tmp_path) as fake:
-        yield fake
-
-
-@pytest.fixture
-def scenario(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, fake: FakeGitHub,
-             monkeypatch: pytest.MonkeyPatch) -> Scenario:
-    cache = tmp_path_factory.getbasetemp() / "backport-cache"
-    cache.mkdir(exist_ok=True)
-    upstream = build_runtime_repo(cache, tmp_path / "upstream")
-    monkeypatch.setenv("GITHUB_API_URL", fake.base_url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
-    monkeypatch.setenv("RELBOT_GITHUB_THROTTLE", "0")
-    return Scenario(upstream, fake, tmp_path / "work")
 
 
 def heads(fake: FakeGitHub) -> dict[str, str]:
@@ -101,7 +49,7 @@ def backport(relbot_cli, work: Path, *args: str):
     return result
 
 
-def test_security_fix_opens_a_pr_to_every_supported_line(relbot_cli, scenario: Scenario):
+def test_security_fix_opens_a_pr_to_every_supported_line(relbot_cli, scenario: GitHubScenario):
     sha = scenario.land(9001, DECODER, "reject overlong LEB128", "security")
     work = scenario.publish()
     fake = scenario.fake
@@ -143,7 +91,7 @@ def test_security_fix_opens_a_pr_to_every_supported_line(relbot_cli, scenario: S
     assert elapsed < 10
 
 
-def test_second_run_changes_nothing(relbot_cli, scenario: Scenario):
+def test_second_run_changes_nothing(relbot_cli, scenario: GitHubScenario):
     scenario.land(9001, DECODER, "reject overlong LEB128", "security")
     work = scenario.publish()
     fake = scenario.fake
@@ -163,7 +111,7 @@ def test_second_run_changes_nothing(relbot_cli, scenario: Scenario):
     assert len(fake.requests) - seen == 5  # the PR, one PR lookup per target, the comments
 
 
-def test_bug_fix_skips_the_current_line(relbot_cli, scenario: Scenario):
+def test_bug_fix_skips_the_current_line(relbot_cli, scenario: GitHubScenario):
     scenario.land(9002, DECODER, "fix br_table bounds", "bug")
     work = scenario.publish()
     result = backport(relbot_cli, work, "9002")
@@ -178,7 +126,7 @@ def test_bug_fix_skips_the_current_line(relbot_cli, scenario: Scenario):
     ("wasi/threads/src/lib.rs", "bug", "is in wasi-threads, off by default"),
     (DECODER, "feature", "features are not backported"),
 ])
-def test_changes_the_policy_does_not_backport_get_a_comment_only(relbot_cli, scenario: Scenario,
+def test_changes_the_policy_does_not_backport_get_a_comment_only(relbot_cli, scenario: GitHubScenario,
                                                                  path, kind, why):
     scenario.land(9003, path, "change 9003", kind)
     work = scenario.publish()
@@ -191,7 +139,7 @@ def test_changes_the_policy_does_not_backport_get_a_comment_only(relbot_cli, sce
     assert why in comment.body and "No release line gets this change" in comment.body
 
 
-def land_conflicting_fix(scenario: Scenario) -> str:
+def land_conflicting_fix(scenario: GitHubScenario) -> str:
     """#9010 rewrites a line and was backported to release-9.0.0 only; #9011 builds on it."""
     upstream = scenario.upstream
     content = (upstream.path / DECODER).read_text().splitlines(keepends=True)
@@ -210,7 +158,7 @@ def land_conflicting_fix(scenario: Scenario) -> str:
     return prerequisite
 
 
-def test_conflicts_get_draft_prs_without_conflict_markers(relbot_cli, scenario: Scenario):
+def test_conflicts_get_draft_prs_without_conflict_markers(relbot_cli, scenario: GitHubScenario):
     prerequisite = land_conflicting_fix(scenario)
     work = scenario.publish()
     fake = scenario.fake
@@ -248,7 +196,7 @@ def test_conflicts_get_draft_prs_without_conflict_markers(relbot_cli, scenario: 
     assert new_pulls(fake).keys() == pulls.keys() and len(fake.comments(REPO, 9011)) == 1
 
 
-def test_a_pull_request_created_despite_a_502_is_not_duplicated(relbot_cli, scenario: Scenario):
+def test_a_pull_request_created_despite_a_502_is_not_duplicated(relbot_cli, scenario: GitHubScenario):
     scenario.land(9002, DECODER, "fix br_table bounds", "bug")
     work = scenario.publish()
     fake = scenario.fake
@@ -276,7 +224,7 @@ def comment_event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int, 
 
 
 def test_comment_command_from_a_writer_backports_to_the_named_branch(
-        relbot_cli, scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        relbot_cli, scenario: GitHubScenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     scenario.land(9004, DECODER, "new API", "feature")
     work = scenario.publish()
     scenario.fake.set_permission(REPO, "maintainer", "write")
@@ -288,7 +236,7 @@ def test_comment_command_from_a_writer_backports_to_the_named_branch(
     assert scenario.fake.requests_to("GET", f"/repos/{REPO}/collaborators/maintainer/permission")
 
 
-def test_comment_command_from_a_reader_is_refused(relbot_cli, scenario: Scenario,
+def test_comment_command_from_a_reader_is_refused(relbot_cli, scenario: GitHubScenario,
                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     scenario.land(9001, DECODER, "reject overlong LEB128", "security")
     work = scenario.publish()
@@ -304,7 +252,7 @@ def test_comment_command_from_a_reader_is_refused(relbot_cli, scenario: Scenario
     assert writes(fake) == [("POST", f"/repos/{REPO}/issues/9001/comments")]
 
 
-def test_merged_pr_event_with_a_kind_label_runs_the_policy(relbot_cli, scenario: Scenario,
+def test_merged_pr_event_with_a_kind_label_runs_the_policy(relbot_cli, scenario: GitHubScenario,
                                                            tmp_path: Path, monkeypatch):
     scenario.land(9002, DECODER, "fix br_table bounds", "bug")
     work = scenario.publish()
@@ -328,7 +276,7 @@ def test_merged_pr_event_with_a_kind_label_runs_the_policy(relbot_cli, scenario:
     (424242, 2, "no pull request #424242 in acme/runtime"),
     (7, 2, "#7 is not merged; backport merged changes only"),
 ])
-def test_unknown_or_unmerged_pr_is_one_line(relbot_cli, scenario: Scenario, number, code, message):
+def test_unknown_or_unmerged_pr_is_one_line(relbot_cli, scenario: GitHubScenario, number, code, message):
     work = scenario.publish()
     scenario.fake.add_pull(REPO, 7, title="still open", head="main")
     result = backport(relbot_cli, work, str(number))
@@ -344,7 +292,7 @@ def test_unknown_or_unmerged_pr_is_one_line(relbot_cli, scenario: Scenario, numb
     (403, {"message": "Resource not accessible by integration"}, None,
      "the token needs contents: write"),
 ])
-def test_github_failures_are_one_line_without_the_token(relbot_cli, scenario: Scenario, status,
+def test_github_failures_are_one_line_without_the_token(relbot_cli, scenario: GitHubScenario, status,
                                                         body, headers, message):
     scenario.land(9001, DECODER, "reject overlong LEB128", "security")
     work = scenario.publish()
@@ -357,7 +305,7 @@ def test_github_failures_are_one_line_without_the_token(relbot_cli, scenario: Sc
     assert result.err.count("\n") == 1 and message in result.err
 
 
-def test_a_run_that_stopped_half_way_is_finished_by_the_next(relbot_cli, scenario: Scenario):
+def test_a_run_that_stopped_half_way_is_finished_by_the_next(relbot_cli, scenario: GitHubScenario):
     scenario.land(9002, DECODER, "fix br_table bounds", "bug")
     work = scenario.publish()
     fake = scenario.fake
@@ -377,7 +325,7 @@ def test_a_run_that_stopped_half_way_is_finished_by_the_next(relbot_cli, scenari
     assert len(fake.comments(REPO, 9002)) == 1
 
 
-def test_a_comment_command_keeps_the_rows_of_earlier_runs(relbot_cli, scenario: Scenario,
+def test_a_comment_command_keeps_the_rows_of_earlier_runs(relbot_cli, scenario: GitHubScenario,
                                                           tmp_path: Path, monkeypatch):
     scenario.land(9002, DECODER, "fix br_table bounds", "bug")
     work = scenario.publish()
@@ -396,7 +344,7 @@ def test_a_comment_command_keeps_the_rows_of_earlier_runs(relbot_cli, scenario: 
 
 
 def test_a_conflict_whose_prerequisite_landed_becomes_a_normal_pr(relbot_cli,
-                                                                   scenario: Scenario):
+                                                                   scenario: GitHubScenario):
     prerequisite = land_conflicting_fix(scenario)
     work = scenario.publish()
     fake = scenario.fake
@@ -418,7 +366,7 @@ def test_a_conflict_whose_prerequisite_landed_becomes_a_normal_pr(relbot_cli,
     assert "(validated, fast)" in fake.git(REPO, "show", f"{tip}:{DECODER}")
 
 
-def test_from_event_needs_an_event(relbot_cli, scenario: Scenario):
+def test_from_event_needs_an_event(relbot_cli, scenario: GitHubScenario):
     work = scenario.publish()
     neither = relbot_cli("backport", "--repo", str(work))
     assert neither.code == 2 and "give the PR number or commit to backport" in neither.err
@@ -428,7 +376,7 @@ def test_from_event_needs_an_event(relbot_cli, scenario: Scenario):
     assert missing.code == 2 and "--from-event needs GITHUB_EVENT_PATH" in missing.err
 
 
-def test_a_comment_command_naming_an_unknown_branch_is_answered(relbot_cli, scenario: Scenario,
+def test_a_comment_command_naming_an_unknown_branch_is_answered(relbot_cli, scenario: GitHubScenario,
                                                                 tmp_path: Path, monkeypatch):
     scenario.land(9002, DECODER, "fix br_table bounds", "bug")
     work = scenario.publish()

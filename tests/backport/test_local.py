@@ -211,7 +211,7 @@ def test_a_fix_after_the_cut_also_goes_to_the_cut_branch(relbot_cli, repo: GitRe
 
 @pytest.mark.parametrize(("args", "message"), [
     (["424242"], "no commit on main mentions (#424242)"),
-    (["9002", "--kind", "refactor"], "cannot tell what kind of change"),
+    (["9002", "--kind", "refactor"], "--kind refactor: expected one of security, bug"),
     (["9002", "--to", "release-99.0.0"], "--to release-99.0.0: no such release branch"),
     (["9002", "--forge", "gitlab"], "--forge gitlab: expected local or github"),
 ])
@@ -261,3 +261,35 @@ def test_a_backport_killed_after_its_second_target_resumes_without_duplicates(re
         assert repo.git("rev-parse", branch) == picked_before[branch]
     rows = relbot_cli("backports", "--repo", str(repo.path), "--format", "json").json()
     assert sorted(r["branch"] for r in rows) == sorted(SUPPORTED)
+
+
+@pytest.mark.parametrize("method", ["merge", "rebase"])
+def test_merge_commits_and_rebased_series_from_main_s_history(relbot_cli, repo: GitRepo, method):
+    """The local forge reads the merge method from main: ``Merge pull request #N`` is picked
+    against its first parent; consecutive commits ending ``(#N)`` are picked in order."""
+    repo.git("checkout", "-q", "-b", "fix-9200")
+    for part in (1, 2):
+        lines = (repo.path / DECODER).read_text().splitlines(keepends=True)
+        lines.insert(part, f"// part {part}\n")
+        (repo.path / DECODER).write_text("".join(lines))
+        suffix = " (#9200)" if method == "rebase" else ""
+        repo.git("commit", "-q", "-am", f"decoder: part {part}{suffix}", "-m", "Labels: bug")
+    repo.git("checkout", "-q", "main")
+    if method == "merge":
+        repo.git("merge", "-q", "--no-ff", "fix-9200", "-m",
+                 "Merge pull request #9200 from fixer/fix-9200", "-m", "Labels: bug")
+    else:
+        repo.git("merge", "-q", "--ff-only", "fix-9200")
+    result = relbot_cli("backport", "9200", "--repo", str(repo.path), "--at", AT,
+                        "--format", "json")
+    assert result.code == 0, result.err
+    target = by_branch(result)["release-8.0.0"]
+    assert target["status"] == "picked"
+    content = repo.git("show", f"release-8.0.0:{DECODER}")
+    assert "// part 1" in content and "// part 2" in content
+    picked = repo.git("log", "--format=%s", "release-8.0.0~2..release-8.0.0").splitlines()
+    if method == "merge":
+        assert picked[0] == "Merge pull request #9200 from fixer/fix-9200"
+        assert len(repo.git("show", "-s", "--format=%P", "release-8.0.0").split()) == 1
+    else:
+        assert picked == ["decoder: part 2 (#9200)", "decoder: part 1 (#9200)"]

@@ -29,6 +29,7 @@ from relbot.git import pick, refs
 from relbot.git.runner import run_git
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+FULL_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 class GitHubForge(GitHubSession):
@@ -60,11 +61,36 @@ class GitHubForge(GitHubSession):
         pr = int(number.group(1))
         pull = self._read_pull(pr)
         sha = str(pull.merge_commit_sha)
+        if not FULL_SHA.fullmatch(sha):  # API data never reaches git as an option or a rev name
+            raise GitHubError(f"GitHub answered #{pr} with a merge commit that is not a commit "
+                              "id; check the pull request on GitHub")
         if refs.resolve(self.root, sha) is None:
             self._git("fetch", "--quiet", self.remote, sha)
         self._original = pull
         return ChangeRef(pr=pr, sha=sha, title=pull.title, author=pull.user.login,
-                         labels=tuple(label.name for label in pull.labels), url=pull.html_url)
+                         labels=tuple(label.name for label in pull.labels), url=pull.html_url,
+                         picks=self._merged_commits(pull, sha))
+
+    def _merged_commits(self, pull: PullRequest, sha: str) -> tuple[str, ...]:
+        """What the PR put on its base branch, oldest first: the merge (or squash) commit alone,
+        or, for a PR rebased onto the base with several commits, each rebased commit.
+
+        GitHub does not say which merge method was used: a single-parent merge commit of a PR
+        with N commits was a rebase when the N first-parent commits ending there carry the PR's
+        commit subjects, in order; otherwise it was a squash.
+        """
+        count = int(pull.commits or 0)
+        if count <= 1 or len(pick.commit_info(self.root, sha).parents) > 1:
+            return ()
+        with self._api(f"reading the commits of #{pull.number}"):
+            subjects = [c.commit.message.splitlines()[0] if c.commit.message else ""
+                        for c in pull.get_commits()]
+        chain = self._git("log", "--first-parent", f"-n{count}", "--format=%H%x00%s",
+                          sha).splitlines()
+        found = [line.split("\0", 1) for line in reversed(chain)]
+        if [subject for _, subject in found] == subjects:
+            return tuple(commit for commit, _ in found)
+        return ()
 
     def _read_pull(self, pr: int) -> PullRequest:
         with self._api(f"reading #{pr}"):
