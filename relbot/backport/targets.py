@@ -23,7 +23,6 @@ class Picker:
     def __init__(self, ctx: Context, forge: Forge, change: ChangeRef,
                  infos: Sequence[pick.CommitInfo], kind: str) -> None:
         self.ctx, self.forge, self.change, self.infos, self.kind = ctx, forge, change, infos, kind
-        self._containing: set[str] | None = None
 
     def apply(self, step: PickStep) -> Outcome:
         """Pick, publish and track one target."""
@@ -33,10 +32,10 @@ class Picker:
 
     def preview(self, step: PickStep) -> Outcome:
         """What :meth:`apply` would do, by the same checks and the same merge, writing nothing."""
-        found = self._done_already(step)
+        head, tree = self._head(step.branch)
+        found = self._done_already(step, head)
         if found is not None:
             return found.status, detail(found)
-        head, tree = self._head(step.branch)
         conflicts = pick.predict(self.ctx.root, self.infos, head, tree)
         if conflicts is None:
             return "already-done", {"reason": f"{step.reason}; {step.branch} already has this "
@@ -46,10 +45,9 @@ class Picker:
         return "planned", {}
 
     def _has_fix(self, head: str) -> bool:
-        """Whether ``head`` already holds the change (one ``for-each-ref --contains`` for all)."""
-        if self._containing is None:
-            self._containing = refs.heads_containing(self.ctx.root, self.change.sha)
-        return head in self._containing
+        """Whether ``head`` already holds the change (the history first, else one quick
+        ``merge-base --is-ancestor``: a fix newer than the branch's cut is decided at once)."""
+        return self.ctx.repository.is_ancestor(self.change.sha, head)
 
     def _head(self, branch: str) -> tuple[str, str | None]:
         head = self.forge.branch_head(branch)
@@ -58,9 +56,8 @@ class Picker:
         known = self.ctx.repository.refs.branch(branch)
         return head, known.tree if known is not None and known.commit == head else None
 
-    def _done_already(self, step: PickStep) -> TargetResult | None:
+    def _done_already(self, step: PickStep, head: str) -> TargetResult | None:
         change, branch, line, reason = self.change, step.branch, step.line, step.reason
-        head, _tree = self._head(branch)
         if self._has_fix(head):
             return TargetResult(branch, line, "already-done", f"{reason}; already in {branch}",
                                 commit=change.sha, ref=branch)
@@ -76,11 +73,11 @@ class Picker:
 
     def target(self, step: PickStep) -> TargetResult:
         """Pick the change onto one release branch unless it is already there."""
-        done = self._done_already(step)
+        head, tree = self._head(step.branch)
+        done = self._done_already(step, head)
         if done is not None:
             return done
         change, branch, line, reason = self.change, step.branch, step.line, step.reason
-        head, tree = self._head(branch)
         outcome = pick.pick_onto(self.ctx.root, self.infos, head, tree)
         if outcome.status == "empty":
             return TargetResult(branch, line, "already-done",

@@ -50,22 +50,25 @@ class History:
     """The commits reachable from some tips but not from main, with their boundary on main."""
 
     def __init__(self, root: Path, main: str | None, tips: Iterable[str],
-                 commits: dict[str, Commit]) -> None:
+                 commits: dict[str, Commit], paths: bool = False) -> None:
         self.root = root
+        self.has_paths = paths
         self.main = main
         self.tips = frozenset(tips)
         self.commits = commits
         self._reachable: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def read(cls, root: Path, main: str | None, tips: Iterable[str]) -> History:
-        """One ``git log`` of everything ``tips`` hold that ``main`` (a commit id) does not."""
+    def read(cls, root: Path, main: str | None, tips: Iterable[str],
+             paths: bool = False) -> History:
+        """One ``git log`` of everything ``tips`` hold that ``main`` (a commit id) does not;
+        with ``paths``, also the files each commit changed (a diff per commit: slower)."""
         wanted = sorted({tip for tip in tips if tip and tip != main})
         if main is None or not wanted:
-            return cls(root, main, wanted, {})
-        out = run_git(root, "log", "--boundary", f"--format={_FORMAT_WITH_PATHS}", "--name-only",
-                      "--diff-merges=first-parent", "--stdin",
-                      input="\n".join([*wanted, f"^{main}"]) + "\n")
+            return cls(root, main, wanted, {}, paths)
+        diff = ["--name-only", "--diff-merges=first-parent"] if paths else []
+        out = run_git(root, "log", "--boundary", f"--format={_FORMAT_WITH_PATHS}", *diff,
+                      "--stdin", input="\n".join([*wanted, f"^{main}"]) + "\n")
         commits: dict[str, Commit] = {}
         for record in out.split("\x1e"):
             if not record.strip():
@@ -76,7 +79,7 @@ class History:
                 commit = dataclasses.replace(commit, paths=tuple(
                     line for line in names.splitlines() if line))
             commits[commit.sha] = commit
-        return cls(root, main, wanted, commits)
+        return cls(root, main, wanted, commits, paths)
 
     def off_main(self, sha: str) -> bool:
         """True for a commit this history read that main does not hold."""
@@ -154,7 +157,7 @@ class History:
         not read with the others (then the history cannot tell)."""
         if self.on_main(tip):
             return frozenset()
-        if not self.off_main(tip):
+        if not self.off_main(tip) or not self.has_paths:
             return None
         return frozenset(path for sha in self.reachable(tip) for path in self.commits[sha].paths)
 

@@ -25,6 +25,7 @@ from relbot.git.runner import run_git, try_git
 
 FALLBACK_COMMITTER = ("relbot", "relbot@users.noreply.github.com")
 MAX_PREREQUISITES = 10
+MAX_BLAMED_PATHS = 5  # a conflict in 50 generated files needs no 50 blames
 ZERO = "0" * 40
 _TRAILER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*:\s")
 _KNOWN_TRAILERS = ("Signed-off-by: ", "(cherry picked from commit ")
@@ -218,13 +219,24 @@ def prerequisites(repo: Path, onto: str, sha: str,
                   paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Commits on main that last touched the lines the fix changes and are missing on ``onto``.
 
-    Blames the fix's hunks in its parent; a blamed commit already in ``onto`` (or picked onto
-    it, by patch id) is no prerequisite. A partial clone that lacks the blobs gives none.
+    Blames the fix's hunks in its parent (in the first few conflicted files); a blamed commit
+    already in ``onto`` (or picked onto it, by patch id) is no prerequisite. A partial clone
+    gives none: blaming there would fetch every blob of the files' history, one by one.
     """
+    if is_partial_clone(repo):
+        return ()
     try:
-        return _prerequisites(repo, onto, sha, paths)
+        return _prerequisites(repo, onto, sha, paths[:MAX_BLAMED_PATHS])
     except GitError:
         return ()
+
+
+def is_partial_clone(repo: Path) -> bool:
+    """True for a clone made with ``--filter`` (it fetches missing blobs one request at a time)."""
+    found = try_git(repo, "config", "--get-regexp",
+                    r"^(remote\..*\.promisor|extensions\.partialclone)$")
+    return any(line.split(" ", 1)[-1].strip() not in ("", "false")
+               for line in found.out.splitlines())
 
 
 def _prerequisites(repo: Path, onto: str, sha: str,

@@ -143,13 +143,6 @@ def read_refs(root: Path) -> RefSnapshot:
     return RefSnapshot(root, tuple(tags), local, remote, "\n".join(listing))
 
 
-def heads_containing(root: Path, commit: str) -> set[str]:
-    """The tips (commit ids) of every local and origin branch whose history holds ``commit``."""
-    out = run_git(root, "for-each-ref", "--format=%(objectname)", f"--contains={commit}",
-                  "refs/heads", f"refs/remotes/{REMOTE}")
-    return set(out.split())
-
-
 def remote_name(root: Path) -> str | None:
     """The remote a person fetches from: ``origin`` if the clone has it, else its only remote."""
     names = run_git(root, "remote").split()

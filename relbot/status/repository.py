@@ -37,6 +37,7 @@ class Repository:
         self.root = root
         self.policy = policy
         self.refs = snapshot or read_refs(root)
+        self._history: History | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -76,13 +77,25 @@ class Repository:
                 found.append(BranchRef(ref, version))
         return sorted(found, key=lambda b: (b.version, b.ref.name))
 
-    @cached_property
+    @property
     def history(self) -> History:
         """What release branches and release tags hold beyond main (one ``git log``)."""
+        if self._history is None:
+            self._history = self._read_history(paths=False)
+        return self._history
+
+    @property
+    def history_with_paths(self) -> History:
+        """:attr:`history` with the files each commit changed (the toolchain checks need it)."""
+        if self._history is None or not self._history.has_paths:
+            self._history = self._read_history(paths=True)
+        return self._history
+
+    def _read_history(self, paths: bool) -> History:
         main = self.main
         tips = [b.ref.commit for b in self.branch_refs] + [r.commit for r in self.releases
                                                            if r.commit]
-        return History.read(self.root, main.commit if main else None, tips)
+        return History.read(self.root, main.commit if main else None, tips, paths)
 
     @cached_property
     def branches(self) -> list[ReleaseBranch]:

@@ -139,7 +139,7 @@ def _moved(repository: Repository, name: str, state: FloorState, branches: list[
         else:
             if branch.tip == branch.base:
                 continue
-            changed = repository.history.changed_paths(branch.tip)
+            changed = repository.history_with_paths.changed_paths(branch.tip)
             if changed is None:
                 before = read_declarations(CommitTree(root, branch.base), name, state.rule)
                 after = read_declarations(CommitTree(root, branch.tip), name, state.rule)

@@ -42,12 +42,12 @@ def repo(tmp_path: Path) -> GitRepo:
     return r
 
 
-def history(repo: GitRepo) -> tuple[History, dict[str, str]]:
+def history(repo: GitRepo, paths: bool = True) -> tuple[History, dict[str, str]]:
     refs = read_refs(repo.path)
     tips = {b.name: b.commit for b in refs.branches()} | {t.name: t.commit for t in refs.tags}
     main = refs.branch("main")
     assert main is not None
-    return History.read(repo.path, main.commit, tips.values()), tips
+    return History.read(repo.path, main.commit, tips.values(), paths), tips
 
 
 def test_merge_bases_match_git(repo: GitRepo):
@@ -88,3 +88,5 @@ def test_since_and_changed_paths(repo: GitRepo):
     assert [c.subject for c in picks or []] == ["pick", "fix on 1"]
     assert found.changed_paths(tips["release-1"]) == {"fix_on_1.txt"}
     assert found.changed_paths(tips["release-3"]) == frozenset()
+    without, _ = history(repo, paths=False)  # the cheaper read cannot tell
+    assert without.changed_paths(tips["release-1"]) is None

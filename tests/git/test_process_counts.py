@@ -33,7 +33,9 @@ def test_a_backport_reads_the_repository_once(relbot_cli, repo):
         "release-13.0.0", "release-1.0.0"]
     print(count.by_command)
     assert count.total <= 24, count.by_command
-    assert "merge-base" not in count.by_command  # merge bases come from one git log
+    # Merge bases come from one git log; "is the fix already there" is one quick
+    # merge-base --is-ancestor per target.
+    assert count.by_command.get("merge-base", 0) <= 2
     assert count.by_command["log"] <= 2  # the PR's commit on main, the history off main
 
 
