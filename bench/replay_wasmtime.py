@@ -69,7 +69,7 @@ def find_cases(repo: Path, limit: int) -> list[Case]:
     branches = sorted((int(m.group(1)), ref) for ref in git(
         repo, "for-each-ref", "--format=%(refname:short)", "refs/remotes/origin/").split()
         if (m := re.fullmatch(r"origin/release-(\d+)\.0\.0", ref)) and 6 <= int(m.group(1)) <= 47)
-    per_branch = max(1, limit // max(len(branches), 1))
+    per_branch = 1
     for _major, ref in branches:
         found = 0
         log = git(repo, "log", "--first-parent", "--format=%H%x00%P%x00%cs%x00%s", "^origin/main",
@@ -81,7 +81,10 @@ def find_cases(repo: Path, limit: int) -> list[Case]:
                 cases.append(Case(f"{subject[:48]}", ref.removeprefix("origin/"),
                                   main_subjects[pair.group(1)], parents.split()[0], day))
                 found += 1
-    return cases[:limit]
+    if len(cases) <= limit:
+        return cases
+    step = len(cases) / limit  # spread the cases over the whole range of release branches
+    return [cases[int(index * step)] for index in range(limit)]
 
 
 def special_cases(repo: Path) -> list[Case]:
