@@ -102,3 +102,36 @@ def parse_name(template: str, name: str) -> semver.Version | None:
             int(fields["major"]), int(fields.get("minor") or 0), int(fields.get("patch") or 0)
         )
     return None
+
+
+_SERIES_FIELD = re.compile(r"\{(major|minor|patch)([+-]\d+)?\}")
+_REQUIREMENT = re.compile(
+    r"^(?P<op>=|\^|~|>=|<=)?\s*(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$")
+
+
+def series_version(template: str, main: semver.Version) -> semver.Version:
+    """A derived version series: ``0.{major+87}.0`` of 49.0.0-dev is 0.136.0-dev (the main
+    version's pre-release suffix is carried over)."""
+    def field(match: re.Match[str]) -> str:
+        value = getattr(main, match.group(1)) + int(match.group(2) or 0)
+        if value < 0:
+            raise VersionError(f"{template} gives a negative number for {main}")
+        return str(value)
+
+    text = _SERIES_FIELD.sub(field, template)
+    try:
+        version = semver.Version.parse(text)
+    except ValueError:
+        raise VersionError(f'expected a version template such as "0.{{major+87}}.0", got '
+                           f'"{template}"') from None
+    return version.replace(prerelease=main.prerelease) if main.prerelease else version
+
+
+def rewrite_requirement(requirement: str, version: semver.Version) -> str | None:
+    """A Cargo version requirement moved to ``version``, its operator kept (``=48.0.0`` →
+    ``=49.0.0``, ``48.0.0`` → ``49.0.0``); None for a requirement relbot does not rewrite
+    (a range, a wildcard)."""
+    match = _REQUIREMENT.match(requirement.strip())
+    if match is None:
+        return None
+    return f"{match.group('op') or ''}{version}"

@@ -69,6 +69,10 @@ class MemoryReleaser:
         files = self.commits[sha].files if sha in self.commits else {}
         return {path: files[path] for path in paths if path in files}
 
+    def list_files(self, rev: str) -> list[str]:
+        sha = self.branches.get(rev, rev)
+        return sorted(self.commits[sha].files) if sha in self.commits else []
+
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         sha = self.commit(branch, changes, message)
         self._write("commit", f"{branch} {message}")

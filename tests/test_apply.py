@@ -21,7 +21,7 @@ from engine.train.steps import TrainSnapshot, TrainStep
 from relbot import apply
 from relbot.apply import Applied, Job, RunInProgress
 from relbot.context import Context, identity
-from relbot.demo.repo import manifests
+from relbot.demo.repo import go_files, manifests
 from relbot.paths import policies_dir
 from relbot.policies import read_policy
 from relbot.store import Store, open_store
@@ -55,14 +55,19 @@ def context(tmp_path: Path, policy: Policy, store: Store, at: date) -> Context:
                    store.repository_id(identity(root), str(root)))
 
 
+def files_at(version: semver.Version) -> dict[str, str]:
+    """The demo's manifests and its Go module (whose path carries /vN) at ``version``."""
+    return {**manifests(version), **go_files("1.26", "1.27", version)}
+
+
 def forge() -> MemoryReleaser:
     """main at 16.0.0-to-be, release branches 1, 13, 14 and a cut 15 with their manifests."""
     releaser = MemoryReleaser()
     for branch, version in (("main", "15.0.0"), ("release-1.0.0", "1.0.5"),
                             ("release-13.0.0", "13.0.0"), ("release-14.0.0", "14.0.0")):
-        releaser.commit(branch, manifests(V(version)), f"Release {version}")
+        releaser.commit(branch, files_at(V(version)), f"Release {version}")
     releaser.branches["release-15.0.0"] = releaser.branches["main"]
-    releaser.commit("main", manifests(V("16.0.0")), "Bump versions to 16.0.0")
+    releaser.commit("main", files_at(V("16.0.0")), "Bump versions to 16.0.0")
     for tag, branch in (("v1.0.5", "release-1.0.0"), ("v13.0.0", "release-13.0.0"),
                         ("v14.0.0", "release-14.0.0")):
         releaser.tags[tag] = (releaser.branches[branch], "notes")

@@ -24,6 +24,7 @@ from engine.policy.sections import (
     StrictModel,
     Support,
     Toolchains,
+    Versions,
 )
 
 
@@ -37,6 +38,7 @@ class Rules(StrictModel):
     components: list[Component] = Field(default_factory=list)
     toolchains: Toolchains = Toolchains()
     packages: list[Package] = Field(default_factory=list)
+    versions: Versions = Versions()
     prerelease: Prerelease = Prerelease()
 
     @model_validator(mode="after")

@@ -261,12 +261,58 @@ class Toolchains(StrictModel):
     rust: Toolchain | None = None
 
 
+class PackageGroup(StrictModel):
+    """Crates of a Cargo workspace whose versions follow their own series, derived from the
+    runtime's version (Wasmtime's cranelift crates are 0.(N+87).0 when wasmtime is N.0.0)."""
+
+    name: str = Field(description="A name for the series, used in messages.")
+    crates: list[str] = Field(min_length=1, description="Crate names (globs), e.g. cranelift-*.")
+    version: str = Field(description="The series' version from the runtime's, e.g. "
+                         "0.{major+87}.0; the runtime's pre-release suffix is carried over.")
+
+    @field_validator("version")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        from engine.versions import series_version
+
+        try:
+            series_version(value, parse_version("1.0.0"))
+        except VersionError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
 class Package(StrictModel):
     """A manifest whose version moves with the runtime."""
 
-    path: str
-    kind: Literal["cargo", "pyproject", "package-json", "c-header", "go-module"]
+    path: str = Field(description="The manifest (a Cargo workspace's root Cargo.toml, a "
+                      "package.json, ...) or, for a Go module, its folder.")
+    kind: Literal["cargo", "pyproject", "package-json", "c-header", "go-module"] = Field(
+        description="How to read and write its version.")
     tag_prefix: str | None = Field(None, description="Go modules: tag prefix, e.g. embeddings/go/.")
+    groups: list[PackageGroup] = Field(
+        default_factory=list, description="Cargo: crates that follow another version series.")
+    lock: bool = Field(True, description="Also update the lock file beside it (Cargo.lock, "
+                       "package-lock.json) when there is one.")
+
+
+class Versions(StrictModel):
+    """The version lifecycle: what main carries, release candidates, how releases are made."""
+
+    main_label: str | None = Field(
+        None, description='Main carries X.0.0-<label> (Wasmtime: "dev"); the cut moves it on.')
+    candidates: bool = Field(
+        False, description="The cut moves the release branch to X.0.0-rc.1 and tags it; the "
+        "release day drops the suffix. Further candidates with relbot release rc.")
+    release_prs: bool = Field(
+        False, description="Open pull requests for version bumps and tag when they are merged "
+        "(relbot release merged, on push), instead of pushing directly.")
+    changelog: str | None = Field(
+        None, description="Write a section per release into this file (CHANGELOG.md or "
+        "RELEASES.md), from the same notes as the tag.")
+    breaking_labels: list[str] = Field(
+        default_factory=lambda: ["breaking", "breaking-change"],
+        description="PR labels that put a change under Breaking changes.")
 
 
 class MonthlyPrerelease(StrictModel):

@@ -93,24 +93,49 @@ def release_patch(
 def version_check(repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None,
                   format: FormatOption = ListFormat.table) -> None:
     """Fail when any manifest's version disagrees with the others, naming the file."""
+    from relbot.git.files import Worktree
     from relbot.git.refs import repository_root
-    from relbot.train import manifests
+    from relbot.versions import manifests
 
     loaded = policies.load(policy, repo)
-    root = repository_root(repo)
-    found = manifests.read_versions(root, loaded.base.packages)
-    problems = manifests.disagreements(found)
+    report = manifests.check(Worktree(repository_root(repo)), loaded.base.packages)
     if format is ListFormat.json:
-        echo_json({"ok": not problems, "versions": [f.__dict__ for f in found],
-                   "problems": problems})
-    elif problems:
-        for problem in problems:
+        echo_json({"ok": report.ok, "version": report.version,
+                   "versions": [f.__dict__ for f in report.found], "problems": report.problems})
+    elif report.problems:
+        for problem in report.problems:
             typer.echo(problem, err=True)
     else:
-        version = found[0].version if found else "-"
-        typer.echo(f"{len(found)} versions in {len({f.path for f in found})} manifests "
-                   f"agree: {version}")
-    raise typer.Exit(1 if problems else 0)
+        typer.echo(f"{len(report.found)} versions in {len({f.path for f in report.found})} "
+                   f"manifests agree: {report.version}")
+    raise typer.Exit(1 if report.problems else 0)
+
+
+@version_app.command("set")
+def version_set(
+    version: Annotated[str, typer.Argument(help="The version, e.g. 49.0.0 or 50.0.0-dev.")],
+    repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None,
+    format: FormatOption = ListFormat.table,
+) -> None:
+    """Write VERSION into every manifest the policy manages, in the working tree."""
+    from engine.versions import parse_version
+    from relbot.git.files import Worktree
+    from relbot.git.refs import repository_root
+    from relbot.versions import manifests
+
+    parse_version(version)
+    loaded = policies.load(policy, repo)
+    tree = Worktree(repository_root(repo))
+    changes = manifests.rewritten(tree, loaded.base.packages, version)
+    for path, text in changes.items():  # every new text is computed before any is written
+        tree.write(path, text)
+    if format is ListFormat.json:
+        echo_json({"version": version, "files": sorted(changes)})
+        return
+    for path in sorted(changes):
+        typer.echo(f"set {version} in {path}")
+    if not changes:
+        typer.echo(f"every manifest already says {version}")
 
 
 def train_table(report: TrainReport) -> Table:

@@ -25,6 +25,7 @@ from relbot.errors import UsageError
 from relbot.git.fastimport import FastImport
 from relbot.git.runner import run_git
 from relbot.paths import default_policy
+from relbot.versions.gomod import path_for
 
 COMPONENT_FILES = {
     "decoder": "decoder/src/lib.rs",
@@ -45,6 +46,7 @@ THINGS = ["section headers", "memory limits", "table bounds", "imports", "br_tab
 AUTHORS = [("Ada Lovelace", "ada@example.com"), ("Grace Hopper", "grace@example.com"),
            ("Linus Pauling", "linus@example.com"), ("Radia Perlman", "radia@example.com")]
 BOT = ("relbot", "relbot@example.com")
+GO_MODULE = "example.com/runtime/embeddings/go"
 
 
 @dataclass
@@ -83,12 +85,13 @@ def manifests(version: semver.Version) -> dict[str, str]:
     }
 
 
-def go_files(floor: str, newest: str) -> dict[str, str]:
-    """The Go module's go.mod and the CI matrix, on a Go floor and testing floor..newest."""
+def go_files(floor: str, newest: str, version: semver.Version) -> dict[str, str]:
+    """The Go module's go.mod (its path carries /vN from v2 on, as Go requires) and the CI
+    matrix, on a Go floor and testing floor..newest."""
     minor_floor, minor_newest = (int(v.split(".")[1]) for v in (floor, newest))
     matrix = ", ".join(f'"1.{m}"' for m in range(minor_floor, minor_newest + 1))
     return {
-        "embeddings/go/go.mod": f"module example.com/runtime/embeddings/go\n\ngo {floor}\n",
+        "embeddings/go/go.mod": f"module {path_for(GO_MODULE, version)}\n\ngo {floor}\n",
         ".github/workflows/ci.yml": (
             "name: ci\non: [push, pull_request]\njobs:\n  go:\n    strategy:\n      matrix:\n"
             f"        go: [{matrix}]\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -112,10 +115,13 @@ def initial_tree(version: semver.Version, policy_text: str,
     tree = {
         "README.md": "# runtime\n\nA WebAssembly runtime, released by relbot.\n",
         "relbot.toml": policy_text,
-        **go_files(*(go or ("1.24", "1.25"))),
+        **go_files(*(go or ("1.24", "1.25")), version),
+        "embeddings/go/internal/abi/abi.go": "package abi\n",
     }
     for component, path in COMPONENT_FILES.items():
         tree[path] = f"// {component}\n"
+    tree[COMPONENT_FILES["embedding-go"]] += (
+        f'package runtime\n\nimport _ "{path_for(GO_MODULE, version)}/internal/abi"\n')
     for crate in ("decoder", "jit/amd64", "jit/arm64", "wasi"):
         name = "runtime-" + crate.replace("/", "-")
         tree[f"{crate}/Cargo.toml"] = (
@@ -145,6 +151,7 @@ class DemoBuilder:
         planned = [r for r in engine_calendar.releases_between(self.policy, start, end + timedelta(
             days=60)) if r.branch_cut <= end]
         first = planned[0].version if planned else semver.Version(1, 0, 0)
+        self.main_version = first
         self.go = go_floor(self.policy, start)
         self.stream.commit("main", self._at(start, 9), AUTHORS[0], "Initial import of the runtime",
                            initial_tree(first, self.policy_text, self.go))
@@ -191,7 +198,7 @@ class DemoBuilder:
             self.go = go
             self.stream.commit("main", self._at(day, 8), BOT,
                                f"Raise the Go floor to {go[0]} (Go {go[1]} is out)",
-                               go_files(*go))
+                               go_files(*go, self.main_version))
 
     def _cut(self, release: PlannedRelease, day: date) -> None:
         self._keep_go_floor(day)
@@ -201,9 +208,15 @@ class DemoBuilder:
         cadence = self.policy.rules_at(day).cadence
         bump_major = cadence is None or cadence.bump == "major"
         following = (release.version.bump_major() if bump_major else release.version.bump_minor())
+        runtime_go = COMPONENT_FILES["embedding-go"]
+        moved = self.stream.tree("main")[runtime_go].replace(
+            path_for(GO_MODULE, self.main_version), path_for(GO_MODULE, following))
+        go_mod = go_files(*(self.go or ("1.24", "1.25")), following)["embeddings/go/go.mod"]
         self.stream.commit("main", self._at(day, 17), BOT,
                            f"Bump versions to {following} for the next release",
-                           manifests(following))
+                           {**manifests(following), "embeddings/go/go.mod": go_mod,
+                            runtime_go: moved})
+        self.main_version = following
 
     def _release(self, release: PlannedRelease, day: date) -> None:
         self._tag(release.branch, release.version, release.tag, day)

@@ -13,10 +13,11 @@ from engine.train.notes import NoteEntry, commit_entry, trailer_labels
 from engine.train.steps import TrainStep
 from relbot.errors import UsageError
 from relbot.forge.ports import ChangeRef, Published, TargetResult
-from relbot.git import history, pick, refs, tree
+from relbot.git import files, history, pick, refs, tree
 from relbot.git.runner import run_git
 
 PR_REF = re.compile(r"#?(\d{1,7})")
+FULL_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def backport_branch(pr: str, branch: str) -> str:
@@ -125,9 +126,17 @@ class LocalReleaser:
         """Create ``branch`` at ``commit`` (fails if it appeared meanwhile)."""
         pick.move_branch(self.root, branch, commit, None, "relbot: cut")
 
+    def _commit(self, rev: str) -> str:
+        """A branch's commit (local, else origin's); a commit id as it is."""
+        return rev if FULL_SHA.fullmatch(rev) else self.branch_head(rev) or rev
+
     def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
         """Files at ``rev`` (a branch only origin has counts too), in one git process."""
-        return tree.read_files(self.root, self.branch_head(rev) or rev, paths)
+        return tree.read_files(self.root, self._commit(rev), paths)
+
+    def list_files(self, rev: str) -> list[str]:
+        """Every file at ``rev`` (one ``git ls-tree``)."""
+        return files.list_files(self.root, self._commit(rev))
 
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         """Commit changes on ``branch`` without checking it out."""

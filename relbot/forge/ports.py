@@ -118,6 +118,9 @@ class Releaser(Protocol):
     def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
         """The files of ``paths`` that exist on branch (or commit) ``rev``."""
 
+    def list_files(self, rev: str) -> list[str]:
+        """Every file on branch (or commit) ``rev``."""
+
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         """Commit ``changes`` (path → text) on top of ``branch`` and move it; the new commit."""
 

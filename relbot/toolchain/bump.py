@@ -12,8 +12,9 @@ from engine.toolchain.check import BumpStep, plan_bump
 from relbot import apply
 from relbot.apply import Applied, Job, Outcome
 from relbot.context import Context
+from relbot.git.files import Worktree
 from relbot.toolchain.ci import rewrite_matrix
-from relbot.toolchain.files import Worktree, rewrite_cargo, rewrite_go_mod
+from relbot.toolchain.files import rewrite_cargo, rewrite_go_mod
 from relbot.toolchain.floors import reports
 
 

@@ -19,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.toolchain.check import CiMatrix
 from relbot.errors import UsageError
-from relbot.toolchain.files import Tree, matching
+from relbot.git.files import Tree, matching
 
 WORKFLOWS = [".github/workflows/*.yml", ".github/workflows/*.yaml"]
 MATRIX_KEYS = {

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
@@ -20,105 +17,14 @@ from tomlkit.exceptions import TOMLKitError
 from engine.policy import Toolchain
 from engine.toolchain.check import Declaration
 from engine.toolchain.releases import ToolchainVersion
-from relbot.errors import RelbotError, UsageError
-from relbot.git.runner import run_git
-from relbot.git.tree import read_files
+from relbot.errors import UsageError
+from relbot.git.files import Tree, matching
 
 DEFAULT_FILES = {"go": ["**/go.mod"], "rust": ["**/Cargo.toml"]}
 _GO_LINE = re.compile(r"^(?P<lead>go[ \t]+)(?P<version>[^\s/]+)", re.MULTILINE)
 _TOOLCHAIN_LINE = re.compile(r"^(?P<lead>toolchain[ \t]+)(?P<version>[^\s/]+)", re.MULTILINE)
 # Directories the go command never treats as modules of the build.
 _GO_SKIPPED = re.compile(r"(^|/)(vendor|testdata|[._][^/]*)/")
-
-
-class Tree(Protocol):
-    """Files of a repository at some state: the working tree or a commit."""
-
-    def files(self) -> list[str]:
-        """Every file path, relative to the top, with ``/`` separators."""
-        ...
-
-    def read(self, path: str) -> str:
-        """The text of one file."""
-        ...
-
-
-@dataclass(frozen=True)
-class Worktree:
-    """The checked-out files (tracked and untracked, minus what .gitignore ignores)."""
-
-    root: Path
-
-    def files(self) -> list[str]:
-        """Tracked and untracked files that exist."""
-        out = run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-        return sorted({p for p in out.split("\0") if p and (self.root / p).is_file()})
-
-    def read(self, path: str) -> str:
-        """A file's text; an unreadable file is a one-line error."""
-        try:
-            return (self.root / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RelbotError(f"{path}: cannot read it ({exc})") from None
-
-    def write(self, path: str, text: str) -> None:
-        """Replace a file's text (newline style as given)."""
-        (self.root / path).write_bytes(text.encode("utf-8"))
-
-
-@dataclass(frozen=True)
-class CommitTree:
-    """The files of one commit, read without a checkout."""
-
-    root: Path
-    commit: str
-
-    def files(self) -> list[str]:
-        """Every file in the commit."""
-        out = run_git(self.root, "ls-tree", "-r", "-z", "--name-only", self.commit)
-        return sorted(p for p in out.split("\0") if p)
-
-    def read(self, path: str) -> str:
-        """A file's text at the commit."""
-        return run_git(self.root, "show", f"{self.commit}:{path}")
-
-
-class FilesAt:
-    """Some files of one commit, read in one git process (those that exist there)."""
-
-    def __init__(self, root: Path, commit: str, paths: Sequence[str]) -> None:
-        self._texts = read_files(root, commit, sorted(paths))
-
-    def files(self) -> list[str]:
-        """The files asked for that exist at the commit."""
-        return sorted(self._texts)
-
-    def read(self, path: str) -> str:
-        """A file's text at the commit."""
-        return self._texts[path]
-
-
-def glob_pattern(pattern: str) -> re.Pattern[str]:
-    """A regex for a path glob: ``*`` within a directory, ``**/`` any directories (or none)."""
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + "$")
-
-
-def matching(files: Sequence[str], patterns: Sequence[str]) -> list[str]:
-    """The files any pattern matches."""
-    regexes = [glob_pattern(p) for p in patterns]
-    return [f for f in files if any(r.match(f) for r in regexes)]
 
 
 def manifest_files(tree: Tree, name: str, rule: Toolchain) -> list[str]:

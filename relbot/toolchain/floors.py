@@ -33,17 +33,12 @@ from engine.toolchain.floor import (
 from engine.toolchain.releases import TOOLCHAINS, ToolchainCalendar
 from relbot.context import Context
 from relbot.git import refs
+from relbot.git.files import CommitTree, FilesAt, Worktree
 from relbot.git.tree import checked_out
 from relbot.status.repository import Repository
 from relbot.toolchain.ci import read_matrices
 from relbot.toolchain.data import load_calendars
-from relbot.toolchain.files import (
-    CommitTree,
-    FilesAt,
-    Worktree,
-    manifest_files,
-    read_declarations,
-)
+from relbot.toolchain.files import manifest_files, read_declarations
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from engine.train.steps import TrainSnapshot
 from engine.versions import is_prerelease, line_of
 from relbot.backport.tracking import refresh
 from relbot.context import Context
-from relbot.git import history, tree
+from relbot.git import history
+from relbot.git.files import revision_tree
 from relbot.status.lines import repository_status
 from relbot.status.repository import Repository
-from relbot.train import manifests
+from relbot.versions import manifests
+from relbot.versions.wanted import bump_files
 
 
 def train_snapshot(ctx: Context) -> TrainSnapshot:
@@ -94,7 +96,8 @@ def _on_its_branch(repository: Repository, release: ActualRelease,
 
 def declared_version(ctx: Context, rev: str) -> semver.Version | None:
     """The version the policy's manifests declare at ``rev`` (None: they declare none)."""
-    packages = [p for p in ctx.policy.base.packages if p.kind != "go-module"]
-    files = tree.read_files(ctx.root, rev, [p.path for p in packages])
-    found = manifests.read_texts(files, packages)
-    return semver.Version.parse(found[0].version) if found else None
+    packages = ctx.policy.base.packages
+    if not any(p.kind != "go-module" for p in packages):
+        return None
+    report = manifests.check(revision_tree(ctx.root, rev, bump_files(packages)), packages)
+    return semver.Version.parse(report.version) if report.version else None

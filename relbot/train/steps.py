@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import semver
+
 from engine.policy import Policy
 from engine.train.notes import render_notes
 from engine.train.steps import TrainStep, TrainStepKind
 from relbot.apply import Outcome
 from relbot.errors import RelbotError
 from relbot.forge.ports import Releaser
-from relbot.train import manifests
+from relbot.git.files import BatchTree
+from relbot.versions import gomod, manifests
+from relbot.versions.wanted import bump_files
 
 
 class TrainSteps:
@@ -41,9 +45,8 @@ class TrainSteps:
 
     def bump(self, step: TrainStep) -> Outcome:
         """Move the branch's manifests to the step's version (one commit)."""
-        packages = [p for p in self.policy.base.packages if p.kind != "go-module"]
-        files = self.releaser.read_files(step.target, [p.path for p in packages])
-        changes = manifests.rewritten(files, packages, step.version)
+        changes = manifests.rewritten(self.tree(step.target), self.policy.base.packages,
+                                      step.version)
         if not changes:
             return "already-done", {}
         message = (f"Bump versions to {step.version} for the next release"
@@ -55,7 +58,15 @@ class TrainSteps:
         head = self.releaser.branch_head(step.target)
         if head is None:
             raise RelbotError(f"no branch {step.target} to tag {step.ref} on")
-        tags = [step.ref, *manifests.go_module_tags(self.policy.base.packages, step.ref)]
+        modules = manifests.go_module_tags(self.policy.base.packages, step.ref)
+        version = semver.Version.parse(step.version)
+        gomods = [f"{package.path.rstrip('/')}/go.mod" for package, _tag in modules]
+        texts = self.releaser.read_files(head, gomods) if gomods else {}
+        for (package, _tag), path in zip(modules, gomods, strict=True):
+            problem = gomod.suffix_problem(package.path, texts.get(path, ""), version)
+            if problem is not None:
+                raise RelbotError(f"not tagging {step.ref}: {problem}")
+        tags = [step.ref, *(tag for _package, tag in modules)]
         status: str = "already-done"
         notes_text: str | None = None  # the release tag and its Go-module tags share one text
         for tag in tags:
@@ -71,6 +82,13 @@ class TrainSteps:
                     f"{head[:12]}; stopping: check which commit {step.version} should be and "
                     "move or delete the tag by hand")
         return ("done" if status == "done" else "already-done"), {"commit": head}
+
+    def tree(self, rev: str) -> BatchTree:
+        """The files at ``rev`` a version bump reads, through the releaser, in one batch."""
+        commit = self.releaser.branch_head(rev) or rev
+        return BatchTree(lambda: self.releaser.list_files(commit),
+                         lambda paths: self.releaser.read_files(commit, paths),
+                         bump_files(self.policy.base.packages))
 
     def publish(self, step: TrainStep) -> Outcome:
         """Publish the tag's release with its notes (GitHub releases; nothing locally)."""

@@ -53,6 +53,9 @@ def test_the_release_train_reads_the_repository_once(relbot_cli, repo):
         "v15.0.0", "v1.0.6", "v13.0.1"]
     print("cut", cut.by_command, "release", release.by_command)
     assert cut.total <= 28, cut.by_command
-    assert release.total <= 48, release.by_command
+    assert release.total <= 52, release.by_command  # 3 of them read go.mod before each tag
     for count in (cut, release):
-        assert "merge-base" not in count.by_command and "ls-tree" not in count.by_command
+        assert "merge-base" not in count.by_command
+        # One ls-tree per version bump (the workspace's crates, the Go module's files) and one
+        # for the untagged branch's declared version; none per release branch.
+        assert count.by_command.get("ls-tree", 0) <= 3

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from relbot.errors import UsageError
+from relbot.git.files import glob_pattern
 from relbot.toolchain.ci import _find, rewrite_matrix
-from relbot.toolchain.files import glob_pattern, read_cargo, read_go_mod, rewrite_go_mod
+from relbot.toolchain.files import read_cargo, read_go_mod, rewrite_go_mod
 
 
 def test_go_mod_forms():

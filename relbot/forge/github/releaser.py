@@ -33,7 +33,7 @@ from relbot.forge.github.client import (
     GitHubSession,
     redact,
 )
-from relbot.git import pick, refs, tree
+from relbot.git import files, pick, refs, tree
 from relbot.git.runner import try_git
 
 PROTECTED = ("GH006", "GH013", "protected branch")  # GitHub refusing a push to a protected ref
@@ -131,6 +131,10 @@ class GitHubReleaser(GitHubSession):
     def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
         """Files on origin's ``rev`` branch (or at a commit)."""
         return tree.read_files(self.root, self.branch_head(rev) or rev, paths)
+
+    def list_files(self, rev: str) -> list[str]:
+        """Every file on origin's ``rev`` branch (or at a commit)."""
+        return files.list_files(self.root, self.branch_head(rev) or rev)
 
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         """Push a commit of ``changes`` on ``branch``; on a protected branch, open a release PR.

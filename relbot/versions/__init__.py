@@ -1,0 +1,1 @@
+"""Versions of the manifests that move with the runtime: read, checked, set in lock-step."""
