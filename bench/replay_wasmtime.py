@@ -148,7 +148,8 @@ def main() -> None:
     cases = find_cases(plain, options.cases) + special_cases(plain)
     startup = [time_command([*RELBOT, "--help"]) for _ in range(3)]
     rows = ["| case | branch | git merge-tree | relbot (plain) | relbot (blob:none) | equal | "
-            "merge-tree time | relbot time (plain / partial) |", "|---|---|---|---|---|---|---|---|"]
+            "merge-tree time | relbot time (plain / partial) |",
+            "|---|---|---|---|---|---|---|---|"]
     times = []
     for case in cases:
         tree, conflicts, mt_time = merge_tree(plain, case.fix, case.before)
