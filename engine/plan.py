@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from typing import Any, Literal, Protocol, TypeVar
 
 StepKind = Literal[
-    "cut-branch", "bump-main", "bump-branch", "tag", "publish",  # the release train
+    "cut-branch", "bump-main", "bump-branch", "changelog", "tag", "publish",  # the train
     "pick",  # a backport to one release branch
     "rewrite",  # a toolchain bump of one file
 ]
 # What became of a step: applied, found already done, only planned (dry run), refused by a gate,
 # or (picks) conflicted, predicted to conflict, skipped or declined.
 StepStatus = Literal["done", "already-done", "planned", "refused", "picked", "conflict",
-                     "would-conflict", "skipped", "declined"]
+                     "would-conflict", "skipped", "declined", "waiting"]
 STEP_STATUSES: frozenset[str] = frozenset(typing.get_args(StepStatus))
 
 

@@ -30,7 +30,7 @@ from relbot.errors import RelbotError
 S = TypeVar("S", bound=Step)
 Outcome = tuple[StepStatus, dict[str, Any]]
 AfterStep = Callable[[int, Any], None]  # (position, step): tests crash here on purpose
-UNDONE: frozenset[str] = frozenset({"conflict", "declined", "skipped"})
+UNDONE: frozenset[str] = frozenset({"conflict", "declined", "skipped", "waiting"})
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import semver
 
@@ -43,34 +44,95 @@ def previous_release(tags: Mapping[str, semver.Version], version: semver.Version
     return max(candidates)[1] if candidates else None
 
 
-def category(entry: NoteEntry, label_map: Mapping[ChangeKind, Sequence[str]]) -> str:
+BREAKING_LABELS = ("breaking", "breaking-change")
+# How a Keep a Changelog file names the same sections.
+KEEP_A_CHANGELOG = {"security": "Security", "breaking": "Breaking changes", "feature": "Added",
+                    "bug": "Fixed", "other": "Changed"}
+
+
+def category(entry: NoteEntry, label_map: Mapping[ChangeKind, Sequence[str]],
+             breaking: Sequence[str] = BREAKING_LABELS) -> str:
     """Which section an entry goes in: security, breaking, feature, bug or other."""
     names = {label.lower() for label in entry.labels}
     kind = kind_from_labels(entry.labels, label_map)
-    if "breaking" in names or "breaking-change" in names:
+    if names & {label.lower() for label in breaking}:
         return "security" if kind == "security" else "breaking"
     return kind if kind in ("security", "feature", "bug") else "other"
 
 
-def render_notes(title: str, entries: Iterable[NoteEntry],
-                 label_map: Mapping[ChangeKind, Sequence[str]]) -> str:
-    """Markdown notes: a heading, then one section per non-empty category."""
+def _grouped(entries: Iterable[NoteEntry], label_map: Mapping[ChangeKind, Sequence[str]],
+             breaking: Sequence[str]) -> dict[str, list[NoteEntry]]:
     grouped: dict[str, list[NoteEntry]] = {}
     for entry in entries:
-        grouped.setdefault(category(entry, label_map), []).append(entry)
+        grouped.setdefault(category(entry, label_map, breaking), []).append(entry)
+    return grouped
+
+
+def _items(entries: Iterable[NoteEntry]) -> list[str]:
+    lines = []
+    for entry in entries:
+        number = f"#{entry.number} " if entry.number is not None else ""
+        backport = f" (backport of {entry.backport_of[:12]})" if entry.backport_of else ""
+        lines.append(f"- {number}{escape_markdown(strip_number(entry.title))} "
+                     f"(@{entry.author}){backport}")
+    return lines
+
+
+def escape_markdown(text: str) -> str:
+    """A PR title that renders as its own words in Markdown: no links, emphasis, code, HTML or
+    headings (an underscore inside a word, as in ``br_table``, is left alone: it is literal)."""
+    text = re.sub(r"([\\`*{}\[\]<>#|~!])", r"\\\1", text)
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+
+def render_notes(title: str, entries: Iterable[NoteEntry],
+                 label_map: Mapping[ChangeKind, Sequence[str]],
+                 breaking: Sequence[str] = BREAKING_LABELS) -> str:
+    """Markdown notes: a heading, then one section per non-empty category."""
+    grouped = _grouped(entries, label_map, breaking)
     lines = [f"# {title}", ""]
     if not grouped:
         lines.append("No changes.")
     for key, heading in CATEGORIES:
-        if key not in grouped:
-            continue
-        lines += [f"## {heading}", ""]
-        for entry in grouped[key]:
-            number = f"#{entry.number} " if entry.number is not None else ""
-            backport = f" (backport of {entry.backport_of[:12]})" if entry.backport_of else ""
-            lines.append(f"- {number}{strip_number(entry.title)} (@{entry.author}){backport}")
-        lines.append("")
+        if key in grouped:
+            lines += [f"## {heading}", "", *_items(grouped[key]), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def changelog_section(version: str, day: date, entries: Iterable[NoteEntry],
+                      label_map: Mapping[ChangeKind, Sequence[str]],
+                      breaking: Sequence[str] = BREAKING_LABELS,
+                      releases_style: bool = False) -> str:
+    """A release's section for a changelog: Keep a Changelog's ``## [X] - DATE`` with Added,
+    Fixed ... (or, for a RELEASES.md, ``## X`` and ``Released DATE.``)."""
+    grouped = _grouped(entries, label_map, breaking)
+    if releases_style:
+        lines = [f"## {version}", "", f"Released {day.isoformat()}.", ""]
+    else:
+        lines = [f"## [{version}] - {day.isoformat()}", ""]
+    for key, _heading in CATEGORIES:
+        if key in grouped:
+            lines += [f"### {KEEP_A_CHANGELOG[key]}", "", *_items(grouped[key]), ""]
+    if not grouped:
+        lines += ["No changes.", ""]
+    return "\n".join(lines)
+
+
+def insert_section(text: str | None, version: str, section: str,
+                   releases_style: bool = False) -> str | None:
+    """The changelog with ``section`` added where it belongs (below ``## [Unreleased]`` and
+    the title; RELEASES.md: first); None when the file already has ``version``'s section."""
+    heading = f"## {version}" if releases_style else f"## [{version}]"
+    body = text or ("" if releases_style else "# Changelog\n\n## [Unreleased]\n\n")
+    lines = body.splitlines(keepends=True)
+    if any(line.rstrip() == heading or line.startswith(heading + " ") for line in lines):
+        return None
+    position = len(lines)
+    for index, line in enumerate(lines):
+        if line.startswith("## ") and not line.lower().startswith("## [unreleased]"):
+            position = index
+            break
+    return "".join(lines[:position]) + section.rstrip("\n") + "\n\n" + "".join(lines[position:])
 
 
 def strip_number(title: str) -> str:

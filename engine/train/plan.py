@@ -149,12 +149,18 @@ def _cut(policy: Policy, snapshot: TrainSnapshot, version: semver.Version, branc
          how: str, reason: str) -> list[TrainStep]:
     line = line_of(version, policy.project.line)
     following = bump(version, "major" if how == "major" else "minor")
+    label = policy.base.versions.main_label
+    if label:
+        following = following.replace(prerelease=label)
     steps = [
         TrainStep("cut-branch", line, branch, str(version), policy.project.main_branch, reason),
         TrainStep("bump-main", line, policy.project.main_branch, str(following),
                   policy.project.main_branch,
                   f"main moves on to {following} once {branch} is cut"),
     ]
+    if policy.base.versions.candidates:
+        return steps + candidate(policy, snapshot, branch, version, 1,
+                                 f"{branch} is cut: its first release candidate")
     if policy.base.prerelease.rc_on_branch_cut:
         rc = semver.Version(version.major, version.minor, version.patch, prerelease="rc.1")
         tag = format_name(policy.project.tag_format, rc, policy.project.line)
@@ -174,6 +180,7 @@ def _release(policy: Policy, snapshot: TrainSnapshot, branch: str, version: semv
     if declared is not None and declared != version:
         steps.append(TrainStep("bump-branch", line, branch, str(version), branch,
                                f"{branch}'s manifests say {declared}; the release is {version}"))
+    steps += _changelog(policy, snapshot, line, branch, version)
     steps.append(_step(snapshot, policy, "tag", line, tag, version, branch, reason))
     steps.append(_step(snapshot, policy, "publish", line, tag, version, branch,
                        f"{reason}: publish notes"))
@@ -204,6 +211,7 @@ def _patch(policy: Policy, snapshot: TrainSnapshot, branch: str, why: str) -> li
     return [
         TrainStep("bump-branch", line, branch, str(version), branch,
                   f"{branch} moves to {version}"),
+        *_changelog(policy, snapshot, line, branch, version),
         _step(snapshot, policy, "tag", line, tag, version, branch, reason),
         _step(snapshot, policy, "publish", line, tag, version, branch,
               f"{reason}: publish notes"),
@@ -230,3 +238,47 @@ def refused_cut(steps: Sequence[TrainStep], problems: Sequence[str]) -> list[Tra
 def cut_version(steps: Sequence[TrainStep]) -> str | None:
     """The version the plan cuts a branch for, if it cuts one."""
     return next((s.version for s in steps if s.kind == "cut-branch"), None)
+
+
+def _changelog(policy: Policy, snapshot: TrainSnapshot, line: str, branch: str,
+               version: semver.Version) -> list[TrainStep]:
+    """The step that writes the release's section into the changelog, when the policy keeps one."""
+    path = policy.base.versions.changelog
+    if path is None or is_prerelease(version):
+        return []
+    step = _step(snapshot, policy, "tag", line, path, version, branch,
+                 f"{path} gets a section for {version}")
+    return [dataclasses.replace(step, kind="changelog")]
+
+
+def candidate(policy: Policy, snapshot: TrainSnapshot, branch: str, version: semver.Version,
+              number: int, reason: str) -> list[TrainStep]:
+    """Release candidate ``number`` of ``version`` on ``branch``: its manifests move to
+    ``X.Y.Z-rc.N`` in one commit, which is tagged and published as a pre-release."""
+    line = line_of(version, policy.project.line)
+    rc = semver.Version(version.major, version.minor, version.patch, prerelease=f"rc.{number}")
+    tag = format_name(policy.project.tag_format, rc, policy.project.line)
+    return [TrainStep("bump-branch", line, branch, str(rc), branch,
+                      f"{reason}: {branch} moves to {rc}"),
+            _step(snapshot, policy, "tag", line, tag, rc, branch, reason),
+            _step(snapshot, policy, "publish", line, tag, rc, branch,
+                  "release candidates are published as pre-releases")]
+
+
+def plan_candidate(policy: Policy, snapshot: TrainSnapshot, line: str | None) -> list[TrainStep]:
+    """``relbot release rc``: the next release candidate of ``line`` (default: the release
+    branch cut and not released yet); empty when there is no such branch."""
+    kind = policy.project.line
+    tagged = {line_of(v, kind) for v in snapshot.final_tags.values()}
+    open_branches = sorted(((v, b) for b, v in snapshot.branches.items()
+                            if line_of(v, kind) not in tagged
+                            and (line is None or line_of(v, kind) == line)), reverse=True)
+    if not open_branches:
+        return []
+    version, branch = open_branches[0]
+    numbers = [int(v.prerelease.split(".")[1]) for v in snapshot.versions.values()
+               if v.prerelease and v.prerelease.startswith("rc.")
+               and v.replace(prerelease=None) == version and v.prerelease[3:].isdigit()]
+    number = max(numbers, default=0) + 1
+    return candidate(policy, snapshot, branch, version, number,
+                     f"release candidate {number} of {version}, asked for")

@@ -11,7 +11,7 @@ import semver
 
 from engine.support import LineStatus
 
-TrainStepKind = Literal["cut-branch", "bump-main", "bump-branch", "tag", "publish"]
+TrainStepKind = Literal["cut-branch", "bump-main", "bump-branch", "changelog", "tag", "publish"]
 
 
 @dataclass(frozen=True)

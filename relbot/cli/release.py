@@ -36,7 +36,7 @@ release_app = typer.Typer(help="The release train: cut branches, tag, publish, p
 version_app = typer.Typer(help="Versions of the manifests that move with the runtime.",
                           no_args_is_help=True)
 STATUS_STYLE = {"done": "green", "already-done": "cyan", "refused": "bold red",
-                "planned": "yellow"}
+                "planned": "yellow", "waiting": "magenta"}
 
 
 @contextmanager
@@ -86,6 +86,44 @@ def release_patch(
 
     with _train(repo, policy, forge, day_or_today(at)) as (ctx, releaser):
         report = patch(ctx, releaser, lines or [], security, dry_run=dry_run)
+    _show(report, format)
+
+
+@release_app.command("rc")
+def release_rc(
+    line: Annotated[str | None, typer.Argument(help="The release line (default: the branch "
+                                               "cut and not yet released).")] = None,
+    repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None, forge: ForgeOption = None,
+    at: AtOption = None, dry_run: DryRunOption = False, format: FormatOption = ListFormat.table,
+) -> None:
+    """Make the next release candidate (X.Y.Z-rc.N): bump, tag, publish as a pre-release."""
+    from relbot.train.tick import candidate
+
+    with _train(repo, policy, forge, day_or_today(at)) as (ctx, releaser):
+        report = candidate(ctx, releaser, line, dry_run=dry_run)
+    _show(report, format)
+
+
+@release_app.command("merged")
+def release_merged(
+    branch: Annotated[str | None, typer.Option(
+        "--branch", help="The release branch pushed to (default: from GITHUB_REF).")] = None,
+    repo: RepoDefaultCwd = Path("."), policy: PolicyOption = None, forge: ForgeOption = None,
+    format: FormatOption = ListFormat.table,
+) -> None:
+    """Tag and publish the releases whose release PRs were merged (run it on push)."""
+    import os
+
+    from relbot.errors import UsageError
+    from relbot.train.merged import merged
+
+    ref = os.environ.get("GITHUB_REF", "")
+    name = branch or (ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None)
+    if not name:
+        raise UsageError("name the release branch with --branch (GitHub Actions sets GITHUB_REF "
+                         "on push)")
+    with _train(repo, policy, forge, today()) as (ctx, releaser):
+        report = merged(ctx, releaser, name)
     _show(report, format)
 
 

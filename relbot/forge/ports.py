@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 
 from engine.train.notes import NoteEntry
 from engine.train.steps import TrainStep
+from relbot.errors import RelbotError
 
 TargetStatus = Literal["picked", "conflict", "skipped", "already-done", "planned",
                        "would-conflict", "declined"]
@@ -101,6 +102,17 @@ class Forge(Protocol):
 
     def report(self, change: ChangeRef, kind: str, results: Sequence[TargetResult]) -> None:
         """Tell the change's author what happened (a PR comment on GitHub)."""
+
+
+class AwaitingMerge(RelbotError):
+    """A version bump went into a pull request (release PRs): the release waits for its merge."""
+
+    def __init__(self, branch: str, number: int, url: str) -> None:
+        super().__init__(f"{branch} waits for release PR #{number} ({url})")
+        self.branch, self.number, self.url = branch, number, url
+
+
+RELEASE_TRAILER = "Relbot-Release"  # in a release PR's commit: the tag its merge makes
 
 
 class Releaser(Protocol):

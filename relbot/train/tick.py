@@ -7,12 +7,16 @@ or not at all). Both are a :class:`relbot.apply.Job`: journaled, locked, resumab
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import semver
+
 from engine.backport_state import UNRELEASED
-from engine.train.plan import cut_version, plan_patch, plan_tick, refused_cut
+from engine.policy import Policy
+from engine.train.plan import cut_version, plan_candidate, plan_patch, plan_tick, refused_cut
 from engine.train.security import security_release
 from engine.train.steps import TrainSnapshot, TrainStep
 from engine.versions import line_of
@@ -23,6 +27,7 @@ from relbot.errors import RelbotError, UsageError
 from relbot.forge.ports import Releaser
 from relbot.train.snapshot import train_snapshot
 from relbot.train.steps import TrainSteps
+from relbot.versions import gomod, manifests
 
 # A check the train runs before cutting: (context, version to cut) → problems, one line each.
 Gate = Callable[[Context, str], list[str]]
@@ -62,14 +67,45 @@ def _job(ctx: Context, releaser: Releaser, command: str, key: str,
         return [s for s in planner() if s.kind != "publish" or releaser.publishes]
 
     def refuse(steps: Sequence[TrainStep]) -> list[Applied[TrainStep]]:
+        tags = unbumped_tag_problems(releaser, ctx.policy, steps)
+        if tags:
+            return [Applied(dataclasses.replace(step, reason=f"not tagging: {problem}"),
+                            "refused") for step, problem in tags]
         version = cut_version(steps)
         if version is None or not gates:
             return []
         problems = [problem for gate in gates for problem in gate(ctx, version)]
         return [Applied(step, "refused") for step in refused_cut(steps, problems)]
 
-    return Job(command, key, TrainStep, plan, TrainSteps(releaser, ctx.policy).apply,
+    return Job(command, key, TrainStep, plan, TrainSteps(releaser, ctx.policy, ctx.at).apply,
                refuse=refuse, arguments={"at": ctx.at.isoformat()})
+
+
+def unbumped_tag_problems(releaser: Releaser, policy: Policy, steps: Sequence[TrainStep]
+                          ) -> list[tuple[TrainStep, str]]:
+    """Tag steps whose branch no earlier step bumps, and whose Go modules' paths lack the
+    ``/vN`` their version needs: refused before anything is done."""
+    found = []
+    bumped: set[str] = set()
+    cut_from: dict[str, str] = {}  # a branch the plan cuts → the branch it is cut from
+    for step in steps:
+        if step.kind == "cut-branch":
+            cut_from[step.ref] = step.target
+        if step.kind == "bump-branch":
+            bumped.add(step.target)
+        if step.kind != "tag" or step.target in bumped:
+            continue
+        version = semver.Version.parse(step.version)
+        head = releaser.branch_head(cut_from.get(step.target, step.target))
+        if head is None:
+            continue  # the tag step says there is no such branch
+        for package, _tag in manifests.go_module_tags(policy.base.packages, step.ref):
+            path = f"{package.path.rstrip('/')}/go.mod"
+            text = releaser.read_files(head, [path]).get(path, "")
+            problem = gomod.suffix_problem(package.path, text, version)
+            if problem is not None:
+                found.append((step, problem))
+    return found
 
 
 def tick(ctx: Context, releaser: Releaser, *, dry_run: bool = False, gates: Sequence[Gate] = (),
@@ -97,6 +133,21 @@ def patch(ctx: Context, releaser: Releaser, lines: Sequence[str], security: bool
     job = _job(ctx, releaser, "release patch", key, planner, ())
     return TrainReport(ctx.at, apply.run(ctx, job, dry_run=dry_run, after_step=after_step),
                        dry_run)
+
+
+def candidate(ctx: Context, releaser: Releaser, line: str | None, *,
+              dry_run: bool = False) -> TrainReport:
+    """``relbot release rc``: the next release candidate of the release branch not yet released
+    (or of ``line``): its manifests move to X.Y.Z-rc.N, which is tagged and published."""
+    def planner() -> list[TrainStep]:
+        steps = plan_candidate(ctx.policy, train_snapshot(ctx), line)
+        if not steps:
+            raise UsageError(f"no release branch {'of line ' + line + ' ' if line else ''}is "
+                             "waiting for its release: nothing to make a candidate of")
+        return steps
+
+    job = _job(ctx, releaser, "release rc", f"rc:{ctx.at}:{line or 'next'}", planner, ())
+    return TrainReport(ctx.at, apply.run(ctx, job, dry_run=dry_run), dry_run)
 
 
 def security_lines(ctx: Context, snap: TrainSnapshot, asked: Sequence[str]) -> list[str]:

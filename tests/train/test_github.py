@@ -10,25 +10,21 @@ PRs merged "on 2026-11-20" carry that date.
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from github import Auth, Github
 
 from relbot.context import open_context
 from relbot.forge.select import choose_releaser
 from relbot.paths import policies_dir
 from relbot.policies import read_policy
 from relbot.train.tick import tick
-from testing.fake_github import FakeGitHub, running_fake_github
+from testing.fake_github import FakeGitHub
+from testing.github import REPO, TOKEN, Clock, client, clone
 from testing.gitrepo import GitRepo
-from testing.scenarios import DECODER, copy_of, fix
+from testing.scenarios import DECODER, fix
 
-REPO = "acme/runtime"
-TOKEN = "ghs_relbotTrainTokenDoNotPrint0123456789"
 CUT, QUIET, RELEASE = "2026-11-17", "2026-11-18", "2026-12-01"
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 BUMP_PR = "Bump versions to 16.0.0 for the next release"
@@ -37,59 +33,8 @@ MANIFESTS = (("Cargo.toml", 'version = "{v}"'),
              ("embeddings/c/include/runtime.h", "#define RUNTIME_VERSION_MAJOR {major}"))
 
 
-class Clock:
-    """The fake GitHub's clock: noon UTC of the simulated day."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 16, 12, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def day(self, day: str) -> None:
-        self.now = datetime.combine(date.fromisoformat(day), time(12), UTC)
-
-
 class Crash(Exception):
     pass
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def fake(tmp_path: Path, clock: Clock) -> Iterator[FakeGitHub]:
-    with running_fake_github(tmp_path, clock=clock) as fake:
-        yield fake
-
-
-@pytest.fixture
-def work(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, fake: FakeGitHub,
-         monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    """The runner's checkout: a clone of acme/runtime on the fake (origin = the fake)."""
-    cache = tmp_path_factory.getbasetemp() / "train-cache"
-    cache.mkdir(exist_ok=True)
-    upstream = copy_of(cache, tmp_path / "upstream")
-    fake.add_repo(REPO, upstream.path)
-    monkeypatch.setenv("GITHUB_API_URL", fake.base_url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
-    monkeypatch.setenv("RELBOT_GITHUB_THROTTLE", "0")
-    return clone(fake, tmp_path / "work")
-
-
-def clone(fake: FakeGitHub, path: Path) -> GitRepo:
-    subprocess.run(["git", "clone", "-q", fake.clone_url(REPO), str(path)], check=True)
-    repo = GitRepo.__new__(GitRepo)
-    repo.path = path
-    return repo
-
-
-def client(fake: FakeGitHub) -> Github:
-    return Github(base_url=fake.base_url, auth=Auth.Token("maintainer"), retry=None,
-                  seconds_between_requests=None, seconds_between_writes=None)
 
 
 def train(relbot_cli, work: GitRepo, clock: Clock, day: str, *extra: str):

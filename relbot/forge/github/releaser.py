@@ -33,6 +33,7 @@ from relbot.forge.github.client import (
     GitHubSession,
     redact,
 )
+from relbot.forge.ports import AwaitingMerge
 from relbot.git import files, pick, refs, tree
 from relbot.git.runner import try_git
 
@@ -146,7 +147,8 @@ class GitHubReleaser(GitHubSession):
         if head is None:
             raise GitHubError(f"no branch {branch} on {self.remote} to commit to")
         commit = tree.make_commit(self.root, head, changes, message, self.dates)
-        if not self._is_protected(branch):
+        via_pull = self.policy.base.versions.release_prs
+        if not via_pull and not self._is_protected(branch):
             refused = self._push(commit, f"refs/heads/{branch}", head)
             if refused is None:
                 self._git("update-ref", self._tracking(branch), commit)
@@ -162,6 +164,8 @@ class GitHubReleaser(GitHubSession):
         pull, tip = self._release_pull(branch, head, commit, message, changes)
         if branch == self.policy.project.main_branch:
             return tip
+        if via_pull:
+            raise AwaitingMerge(branch, pull.number, pull.html_url)
         raise RelbotError(f"{branch} is protected: merge release PR #{pull.number} "
                           f"({pull.html_url}) that moves its manifests, then run the train "
                           "again to tag it")
