@@ -99,3 +99,20 @@ def test_demo_runs_the_release_train_on_the_days_ahead(demo):
     assert "2026-12-01 (release day)" in out and "v15.0.0" in out
     assert "bug-fix backports ship with 15.0.0 on 2026-12-01 (#9002)" in out
     assert "2026-12-15 (branch-cut day)" in out and "release-16.0.0" in out
+
+
+def test_the_demo_s_go_module_carries_its_major_suffix(demo):
+    directory, result = demo
+    assert result.returncode == 0, result.stderr
+
+    def show(rev: str) -> str:
+        return subprocess.run(["git", "-C", str(directory), "show", rev], capture_output=True,
+                              text=True, check=True).stdout
+
+    for major in (2, 9, 14):
+        go_mod = show(f"embeddings/go/v{major}.0.0:embeddings/go/go.mod")
+        assert go_mod.startswith(f"module example.com/runtime/embeddings/go/v{major}\n")
+        assert f'"example.com/runtime/embeddings/go/v{major}/internal/abi"' in show(
+            f"v{major}.0.0:embeddings/go/runtime.go")
+    assert show("v1.0.0:embeddings/go/go.mod").startswith(
+        "module example.com/runtime/embeddings/go\n")  # v0/v1 paths carry no suffix
