@@ -22,23 +22,31 @@ def commit_files(repo: Path, branch: str, changes: Mapping[str, str], message: s
                  env: Mapping[str, str] | None = None) -> str:
     """Commit ``changes`` (path → content) on top of ``branch`` and move it (compare-and-swap).
 
-    When ``branch`` is checked out in ``repo``, the checkout is fast-forwarded too (refused, and
-    the branch left as it was, if local changes are in the way).
+    When ``branch`` is checked out in ``repo``, the checkout is fast-forwarded first, then the
+    branch moves: a run killed in between leaves the checkout ahead of a branch the next run
+    moves the same way, never a checkout staged against the bump. Local changes in the way
+    refuse the commit with nothing moved. A clone without a checkout (``--no-checkout``, no
+    index) has nothing to update.
     """
     old = refs.resolve(repo, f"refs/heads/{branch}")
     if old is None:
         raise RelbotError(f"no branch {branch} in {repo}")
     new = make_commit(repo, old, changes, message, env)
-    move_branch(repo, branch, new, old, "relbot")
-    if checked_out(repo) == branch:
+    checkout = checked_out(repo) == branch and (refs.layout(repo).git_dir / "index").exists()
+    if checkout:
         # Stale stat data (a copied or touched tree) would make read-tree refuse clean files.
         try_git(repo, "update-index", "-q", "--refresh")
         try:
             run_git(repo, "read-tree", "-m", "-u", old, new)
         except GitError as exc:
-            move_branch(repo, branch, old, new, "relbot: undo")
             raise RelbotError(f"{branch} is checked out in {repo} with local changes in the way; "
                               f"commit or stash them and run again ({exc})") from None
+    try:
+        move_branch(repo, branch, new, old, "relbot")
+    except GitError:
+        if checkout:
+            try_git(repo, "read-tree", "-m", "-u", new, old)
+        raise
     return new
 
 
