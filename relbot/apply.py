@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 from engine.plan import Step, StepStatus, step_from_json, step_to_json
 from relbot.context import Context
 from relbot.errors import RelbotError
+from relbot.store.locks import Holder
 
 S = TypeVar("S", bound=Step)
 Outcome = tuple[StepStatus, dict[str, Any]]
@@ -76,13 +77,14 @@ def run(ctx: Context, job: Job[S], *, dry_run: bool = False,
         preview = job.preview or (lambda _step: ("planned", {}))
         return [Applied(step, *preview(step)) for step in steps]
     store = ctx.store
-    holder = f"{job.command} {ctx.at} on {socket.gethostname()} pid {os.getpid()} " \
-             f"{uuid.uuid4().hex[:8]}"
+    host = socket.gethostname()
+    holder = Holder(f"{job.command} {ctx.at} on {host} pid {os.getpid()}", host, os.getpid(),
+                    uuid.uuid4().hex)
     lock = lock_name(ctx)
     held = store.acquire_lock(lock, holder)
     if held is not None:
         raise RunInProgress(f"another relbot run is acting on {ctx.identity} ({held}); run "
-                            "again when it has finished")
+                            "again when it has finished, or, if it is gone, relbot unlock")
     try:
         run_id = store.unfinished_run(ctx.repo_id, job.command, job.key)
         if run_id is None:

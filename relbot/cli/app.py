@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for commands in (status, backport, demo):
+for commands in (status, backport, demo, db):
     commands.register(app)
 app.add_typer(policy.policy_app, name="policy")
 app.add_typer(db.db_app, name="db")

@@ -37,3 +37,27 @@ def db_current(repo: RepoOption = None) -> None:
 
     url = database_url(_root_or_none(repo))
     typer.echo(f"{masked(url)}: at revision {current_revision(url) or 'none (empty database)'}")
+
+
+def unlock(repo: RepoOption = None) -> None:
+    """Free the repository's lock (when the run that held it is gone)."""
+    from relbot.context import identity
+    from relbot.git.refs import repository_root
+    from relbot.store import database_url, open_store
+
+    root = repository_root(repo or Path("."))
+    store = open_store(database_url(root))
+    try:
+        name = f"relbot:{identity(root)}"
+        held = store.lock(name)
+        if held is None or not store.break_lock(name):
+            typer.echo(f"no lock on {identity(root)}")
+            return
+        typer.echo(f"unlocked {identity(root)}: it was held by {held}")
+    finally:
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's top-level commands to ``app``."""
+    app.command()(unlock)

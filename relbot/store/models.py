@@ -156,6 +156,10 @@ class Lock(Base):
     name: Mapped[str] = mapped_column(primary_key=True)
     holder: Mapped[str]
     acquired_at: Mapped[datetime]
+    host: Mapped[str | None]
+    pid: Mapped[int | None]
+    run: Mapped[str | None]
+    expires_at: Mapped[datetime | None]
 
 
 class Backport(Base):

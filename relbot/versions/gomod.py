@@ -36,7 +36,9 @@ def suffix_problem(folder: str, text: str, version: semver.Version) -> str | Non
     """Why tagging the module at ``folder`` as ``version`` would be wrong, in one line."""
     path = module_path(text)
     if path is None:
-        return f"{posixpath.join(folder, 'go.mod')}: no module line"
+        where = posixpath.join(folder, "go.mod")
+        return (f"{where}: no module line" if text else
+                f"{where}: listed in [[packages]] (kind go-module) but not in the repository")
     wanted = path_for(path, version)
     if path == wanted:
         return None

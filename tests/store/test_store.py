@@ -76,7 +76,7 @@ def git(cwd: Path, *args: str) -> str:
 def test_upgrade_downgrade_upgrade(url: str) -> None:
     assert current_revision(url) is None
     upgrade(url)
-    assert current_revision(url) == head_revision() == "0001"
+    assert current_revision(url) == head_revision() == "0002"
     assert table_names(url) == TABLES | {"alembic_version"}
 
     downgrade(url, "base")
