@@ -48,12 +48,8 @@ def test_a_stale_lock_is_taken_over_by_exactly_one_of_two_racing_runs(url: str):
             barrier = threading.Barrier(2)
             winners: list[str] = []
 
-            def take(store, run: str) -> None:
-                barrier.wait()
-                if store.acquire_lock(name, Holder(run, "here", os.getpid(), run)) is None:
-                    winners.append(run)
-
-            threads = [threading.Thread(target=take, args=(stores[i], f"run-{i}"))
+            threads = [threading.Thread(target=take, args=(stores[i], name, f"run-{i}",
+                                                           barrier, winners))
                        for i in (1, 2)]
             for thread in threads:
                 thread.start()
@@ -63,6 +59,12 @@ def test_a_stale_lock_is_taken_over_by_exactly_one_of_two_racing_runs(url: str):
     finally:
         for store in stores:
             store.close()
+
+
+def take(store, name: str, run: str, barrier: threading.Barrier, winners: list[str]) -> None:
+    barrier.wait()
+    if store.acquire_lock(name, Holder(run, "here", os.getpid(), run)) is None:
+        winners.append(run)
 
 
 def test_a_dead_holder_on_this_host_gives_its_lock_up_at_once(url: str):
