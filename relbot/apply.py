@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from engine.plan import Step, StepStatus, step_from_json, step_to_json
-from relbot.context import Context
+from relbot.context import Context, policy_fingerprint
 from relbot.errors import RelbotError
 from relbot.store.locks import Holder
 
@@ -87,13 +87,22 @@ def run(ctx: Context, job: Job[S], *, dry_run: bool = False,
                             "again when it has finished, or, if it is gone, relbot unlock")
     try:
         run_id = store.unfinished_run(ctx.repo_id, job.command, job.key)
+        fingerprint = policy_fingerprint(ctx.policy)
+        if run_id is not None:
+            planned = store.run(run_id).arguments.get("policy")
+            if planned is not None and planned != fingerprint:
+                raise RelbotError(
+                    f"an unfinished {job.command} ({job.key}) was planned under other rules "
+                    "than this policy's; run it again with the policy it was planned with, or "
+                    "drop it with relbot unlock --abandon")
         if run_id is None:
             steps = job.plan()
             refused = job.refuse(steps) if job.refuse is not None else ()
             if refused:
                 return list(refused)
             run_id = store.start_run(ctx.repo_id, job.command,
-                                     {**job.arguments, "key": job.key}, False)
+                                     {**job.arguments, "key": job.key, "policy": fingerprint},
+                                     False)
             store.add_steps(run_id, [(s.key, s.kind, s.reason, {"step": step_to_json(s)})
                                      for s in steps])
         applied = _apply_journal(ctx, run_id, job, after_step)

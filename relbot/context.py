@@ -6,6 +6,7 @@ policy, store, repository id, date and clock through every call.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from engine.policy import Policy
 from relbot.git import refs
+from relbot.git.runner import try_git
 
 if TYPE_CHECKING:
     from relbot.status.repository import Repository
@@ -22,8 +24,27 @@ if TYPE_CHECKING:
 
 
 def identity(root: Path) -> str:
-    """How the store names a local repository."""
-    return f"local:{root.resolve()}"
+    """How the store (and every lock and journal) names a repository, the same wherever it is
+    cloned: ``github:owner/name`` when origin is on GitHub, else ``git:<its root commit>``.
+
+    Keying on the local path let two repositories cloned to the same path (every Actions runner
+    uses /home/runner/work/<name>/<name>) share a journal: one resumed the other's run.
+    """
+    from relbot.forge.select import origin_repository
+
+    repository = origin_repository(root)
+    if repository:
+        return f"github:{repository}"
+    found = try_git(root, "rev-list", "--max-parents=0", "HEAD")
+    roots = found.out.split()
+    return f"git:{roots[-1]}" if found.ok and roots else f"local:{root.resolve()}"
+
+
+def policy_fingerprint(policy: Policy) -> str:
+    """A hash of the rules: a run planned under other rules is not resumed under these."""
+    text = policy.base.model_dump_json() + "".join(
+        f"|{p.start}|{p.end}|{p.rules.model_dump_json()}" for p in policy.periods)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -36,12 +57,8 @@ class Context:
     at: date
     now: datetime
     repo_id: int
+    identity: str  # the repository's name in the store (and in locks)
     _repository: Repository | None = field(default=None, repr=False)
-
-    @property
-    def identity(self) -> str:
-        """The repository's name in the store (and in locks)."""
-        return identity(self.root)
 
     @property
     def repository(self) -> Repository:
@@ -74,8 +91,9 @@ def open_context(repo: Path, policy: Policy, at: date, now: datetime | None = No
     own = store is None
     opened = open_store_for(root) if store is None else store
     try:
+        name = identity(root)
         yield Context(root, policy, opened, at, now or datetime.now(UTC),
-                      opened.repository_id(identity(root), str(root)))
+                      opened.repository_id(name, str(root)), name)
     finally:
         if own:
             opened.close()

@@ -20,7 +20,7 @@ from engine.train.plan import plan_patch, plan_tick
 from engine.train.steps import TrainSnapshot, TrainStep
 from relbot import apply
 from relbot.apply import Applied, Job, RunInProgress
-from relbot.context import Context, identity
+from relbot.context import Context
 from relbot.demo.repo import go_files, manifests
 from relbot.paths import policies_dir
 from relbot.policies import read_policy
@@ -51,8 +51,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def context(tmp_path: Path, policy: Policy, store: Store, at: date) -> Context:
     root = tmp_path / "repo"
     root.mkdir(exist_ok=True)
+    name = f"local:{root}"
     return Context(root, policy, store, at, datetime(at.year, at.month, at.day, 12, tzinfo=UTC),
-                   store.repository_id(identity(root), str(root)))
+                   store.repository_id(name, str(root)), name)
 
 
 def files_at(version: semver.Version) -> dict[str, str]:

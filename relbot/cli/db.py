@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -39,7 +40,9 @@ def db_current(repo: RepoOption = None) -> None:
     typer.echo(f"{masked(url)}: at revision {current_revision(url) or 'none (empty database)'}")
 
 
-def unlock(repo: RepoOption = None) -> None:
+def unlock(repo: RepoOption = None, abandon: Annotated[bool, typer.Option(
+        "--abandon", help="Also drop every unfinished run, so none is resumed.")] = False,
+           ) -> None:
     """Free the repository's lock (when the run that held it is gone)."""
     from relbot.context import identity
     from relbot.git.refs import repository_root
@@ -49,6 +52,9 @@ def unlock(repo: RepoOption = None) -> None:
     store = open_store(database_url(root))
     try:
         name = f"relbot:{identity(root)}"
+        if abandon:
+            dropped = store.abandon_runs(store.repository_id(identity(root), str(root)))
+            typer.echo(f"abandoned {dropped} unfinished run(s) of {identity(root)}")
         held = store.lock(name)
         if held is None or not store.break_lock(name):
             typer.echo(f"no lock on {identity(root)}")

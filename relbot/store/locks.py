@@ -143,3 +143,12 @@ class LockQueries:
                 .order_by(m.Run.id.desc())
             ).all()
         return [(int(run_id), dict(arguments or {})) for run_id, arguments in rows]
+
+    def abandon_runs(self, repository_id: int) -> int:
+        """Mark every unfinished run of the repository failed (``relbot unlock --abandon``)."""
+        with self._sessions.begin() as session:
+            done = cast(CursorResult[Any], session.execute(
+                sa.update(m.Run).where(m.Run.repository_id == repository_id,
+                                       m.Run.status == "running")
+                .values(status="failed", finished_at=self._clock())))
+            return int(done.rowcount)

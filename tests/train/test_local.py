@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from relbot.context import open_context
+from relbot.context import identity, open_context
 from relbot.forge.local import LocalReleaser
 from relbot.policies import read_policy
 from relbot.store import database_url, open_store
@@ -157,7 +157,7 @@ def test_a_crash_after_any_step_resumes_without_repeating(relbot_cli, repo: GitR
 def test_two_trains_cannot_act_at_once(relbot_cli, repo: GitRepo):
     store = open_store(database_url(repo.path))
     try:
-        assert store.acquire_lock(f"relbot:local:{repo.path.resolve()}", "other run") is None
+        assert store.acquire_lock(f"relbot:{identity(repo.path)}", "other run") is None
         before = refs(repo)
         result = train(relbot_cli, repo, CUT)
     finally:
