@@ -98,6 +98,9 @@ class MemoryReleaser:
             sha = self.commits[sha].parent
         return list(reversed(entries))
 
+    def labels_of(self, number: int) -> tuple[str, ...] | None:
+        return None
+
     def publish(self, tag: str, title: str, notes: str, prerelease: bool) -> str | None:
         if tag in self.releases:
             raise AssertionError(f"release {tag} published twice")

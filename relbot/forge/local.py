@@ -170,6 +170,10 @@ class LocalReleaser:
                 entries.append(entry)
         return entries
 
+    def labels_of(self, number: int) -> tuple[str, ...] | None:
+        """No PRs offline: labels travel in Labels: trailers."""
+        return None
+
     def publish(self, tag: str, title: str, notes: str, prerelease: bool) -> str | None:
         """Nothing more to publish locally: the annotated tag holds the notes."""
         return None

@@ -146,6 +146,9 @@ class Releaser(Protocol):
                       step: TrainStep) -> list[NoteEntry]:
         """The changes a release made from ``until`` holds since ``previous_tag``."""
 
+    def labels_of(self, number: int) -> tuple[str, ...] | None:
+        """The labels of PR ``number`` (None: the forge has no PRs to ask)."""
+
     def publish(self, tag: str, title: str, notes: str, prerelease: bool) -> str | None:
         """Publish the release of ``tag``; its URL, if it has one."""
 

@@ -4,6 +4,7 @@ and declared versions, read once (one ``for-each-ref``, one ``log``, one ``cat-f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import semver
 
@@ -15,6 +16,7 @@ from relbot.backport.tracking import refresh
 from relbot.context import Context
 from relbot.git import history
 from relbot.git.files import revision_tree
+from relbot.git.history import Commit
 from relbot.status.lines import repository_status
 from relbot.status.repository import Repository
 from relbot.versions import manifests
@@ -52,15 +54,26 @@ def train_snapshot(ctx: Context) -> TrainSnapshot:
     )
 
 
-def unreleased_backports(repository: Repository, releases: Sequence[ActualRelease],
-                         branches: Sequence[ReleaseBranch]) -> dict[str, list[str]]:
-    """Picked commits on each released line's branch since its newest tag, read from git.
+@dataclass(frozen=True)
+class PendingPick:
+    """A cherry-picked commit on a released line's branch that no tag of the line holds yet."""
 
-    The store's backport rows say the same on a long-lived runner; git alone is enough on an
-    ephemeral one, so no merged backport is forgotten.
-    """
+    branch: str
+    source: str  # the commit it was picked from
+    commit: Commit
+
+    @property
+    def change(self) -> str:
+        """How the change is named: its PR number (from ``(#N)``), else the source commit."""
+        number = PR_NUMBER.search(self.commit.subject)
+        return number.group(1) if number else self.source
+
+
+def pending_picks(repository: Repository, releases: Sequence[ActualRelease],
+                  branches: Sequence[ReleaseBranch]) -> list[PendingPick]:
+    """Picked commits on each released line's branch since its newest tag, read from git."""
     kind = repository.policy.project.line
-    found: dict[str, list[str]] = {}
+    found: list[PendingPick] = []
     for branch in branches:
         line = line_of(branch.version, kind)
         tags = [r for r in releases if not is_prerelease(r.version)
@@ -72,10 +85,23 @@ def unreleased_backports(repository: Repository, releases: Sequence[ActualReleas
         if since is None:
             since = history.commits_between(repository.root, newest.tag, branch.commit)
         for commit in since:
-            if CHERRY.search(commit.body):
-                number = PR_NUMBER.search(commit.subject)
-                found.setdefault(branch.name, []).append(
-                    f"#{number.group(1)}" if number else commit.sha[:12])
+            picked = CHERRY.search(commit.body)
+            if picked:
+                found.append(PendingPick(branch.name, picked.group(1), commit))
+    return found
+
+
+def unreleased_backports(repository: Repository, releases: Sequence[ActualRelease],
+                         branches: Sequence[ReleaseBranch]) -> dict[str, list[str]]:
+    """The changes waiting on each released line's branch, read from git (``#N`` or a sha).
+
+    The store's backport rows say the same on a long-lived runner; git alone is enough on an
+    ephemeral one, so no merged backport is forgotten.
+    """
+    found: dict[str, list[str]] = {}
+    for pick in pending_picks(repository, releases, branches):
+        name = pick.change
+        found.setdefault(pick.branch, []).append(f"#{name}" if name.isdigit() else name[:12])
     return found
 
 

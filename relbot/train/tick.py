@@ -8,27 +8,27 @@ or not at all). Both are a :class:`relbot.apply.Job`: journaled, locked, resumab
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import semver
 
-from engine.backport_state import UNRELEASED
 from engine.policy import Policy
 from engine.train.plan import cut_version, plan_candidate, plan_patch, plan_tick, refused_cut
-from engine.train.security import security_release
-from engine.train.steps import TrainSnapshot, TrainStep
-from engine.versions import line_of
+from engine.train.steps import TrainStep
 from relbot import apply
 from relbot.apply import AfterStep, Applied, Job
 from relbot.context import Context
-from relbot.errors import RelbotError, UsageError
+from relbot.errors import UsageError
 from relbot.forge.ports import Releaser
+from relbot.train.security import security_lines
 from relbot.train.snapshot import train_snapshot
 from relbot.train.steps import TrainSteps
 from relbot.versions import gomod, manifests
 
+LINE = re.compile(r"\d+(\.\d+)?")
 # A check the train runs before cutting: (context, version to cut) → problems, one line each.
 Gate = Callable[[Context, str], list[str]]
 
@@ -124,9 +124,15 @@ def patch(ctx: Context, releaser: Releaser, lines: Sequence[str], security: bool
     """Ship patch releases now; with ``security``, only once every supported line has the fix."""
     def planner() -> list[TrainStep]:
         snap = train_snapshot(ctx)
-        chosen = security_lines(ctx, snap, lines) if security else list(lines)
+        if security:
+            return plan_patch(ctx.policy, snap, security_lines(ctx, releaser, snap, lines), True)
+        chosen = list(lines)
         if not chosen:
             raise UsageError("name the lines to patch (e.g. relbot release patch 8 1)")
+        for line in chosen:
+            if not LINE.fullmatch(line):
+                raise UsageError(f"release patch {line}: expected a release line such as 8 "
+                                 "or 1.12")
         return plan_patch(ctx.policy, snap, chosen, security)
 
     key = f"patch:{ctx.at}:{','.join(sorted(lines))}:{'security' if security else 'plain'}"
@@ -148,21 +154,3 @@ def candidate(ctx: Context, releaser: Releaser, line: str | None, *,
 
     job = _job(ctx, releaser, "release rc", f"rc:{ctx.at}:{line or 'next'}", planner, ())
     return TrainReport(ctx.at, apply.run(ctx, job, dry_run=dry_run), dry_run)
-
-
-def security_lines(ctx: Context, snap: TrainSnapshot, asked: Sequence[str]) -> list[str]:
-    """The lines a security release ships on (every supported line, or a refusal)."""
-    rows = ctx.store.backports(ctx.repo_id)
-    fixes: dict[str, set[str]] = {row.pr: set() for row in rows
-                                  if row.kind == "security" and row.state in UNRELEASED}
-    for row in rows:
-        if row.pr in fixes and row.state in ("merged", "released"):
-            fixes[row.pr].add(row.line)
-    kind = ctx.policy.project.line
-    decision = security_release(snap.lines, frozenset(line_of(v, kind)
-                                                      for v in snap.final_tags.values()),
-                                {fix: frozenset(have) for fix, have in fixes.items()}, asked,
-                                snap.pending)
-    if decision.refusal is not None:
-        raise RelbotError(decision.refusal)
-    return list(decision.lines)

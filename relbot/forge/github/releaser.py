@@ -245,6 +245,14 @@ class GitHubReleaser(GitHubSession):
             self._git("update-ref", f"refs/tags/{tag}", obj)
         self._remote_tags()[tag] = commit
 
+    def labels_of(self, number: int) -> tuple[str, ...] | None:
+        """The labels of PR ``number`` on GitHub (one request)."""
+        with self._api(f"reading #{number}'s labels"):
+            try:
+                return tuple(label.name for label in self._repo.get_issue(number).labels)
+            except UnknownObjectException:
+                return None
+
     # -- releases --------------------------------------------------------------------------
     def published(self, tag: str) -> bool:
         """True when GitHub has a (published) release for ``tag``."""

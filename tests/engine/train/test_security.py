@@ -48,5 +48,17 @@ def test_a_line_out_of_support_or_never_released_is_not_waited_for():
 
 
 def test_only_lines_with_something_waiting_are_patched():
-    decision = security_release(LINES, TAGGED, {}, [], {"release-13.0.0": ("#9001",)})
+    decision = security_release(LINES, TAGGED, {"9001": frozenset({"14", "13", "1"})}, [],
+                                {"release-13.0.0": ("#9001",)})
     assert decision.lines == ("13",)
+
+
+def test_no_security_fix_waiting_is_refused_not_a_plain_patch_release():
+    decision = security_release(LINES, TAGGED, {}, [], {"release-13.0.0": ("#9002",)})
+    assert decision.lines == () and decision.refusal is not None
+    assert decision.refusal.startswith("refusing: no security fix is waiting to be released")
+
+
+def test_a_security_release_already_out_today_is_done():
+    decision = security_release(LINES, TAGGED, {}, [], {}, frozenset({"14", "13", "1"}))
+    assert decision.done and decision.refusal is None and decision.lines == ()
