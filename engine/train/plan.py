@@ -282,3 +282,26 @@ def plan_candidate(policy: Policy, snapshot: TrainSnapshot, line: str | None) ->
     number = max(numbers, default=0) + 1
     return candidate(policy, snapshot, branch, version, number,
                      f"release candidate {number} of {version}, asked for")
+
+
+def downgrades(snapshot: TrainSnapshot, steps: Sequence[TrainStep]) -> list[tuple[TrainStep, str]]:
+    """Steps that would move a branch's manifests below what they declare, or tag a version
+    below one its line has shipped: never done (a wrong tag format reads as "no release yet")."""
+    found = []
+    for step in steps:
+        version = semver.Version.parse(step.version)
+        if step.kind == "bump-branch":
+            declared = snapshot.branch_versions.get(step.target)
+            if declared is not None and declared > version:
+                found.append((step, f"{step.target}'s manifests say {declared}: moving them "
+                              f"down to {version} is never right; check project.tag_format "
+                              "against the repository's tags"))
+        if step.kind == "tag":
+            shipped = [v for v in snapshot.versions.values()
+                       if v.major == version.major and (v.minor, v.patch) >= (
+                           version.minor, version.patch) and v > version
+                       and v.prerelease is None and version.prerelease is None]
+            if shipped:
+                found.append((step, f"{max(shipped)} already shipped: tagging {version} would "
+                              "go backwards"))
+    return found

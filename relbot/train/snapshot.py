@@ -3,6 +3,7 @@ and declared versions, read once (one ``for-each-ref``, one ``log``, one ``cat-f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from engine.train.steps import TrainSnapshot
 from engine.versions import is_prerelease, line_of
 from relbot.backport.tracking import refresh
 from relbot.context import Context
+from relbot.errors import RelbotError
 from relbot.git import history
 from relbot.git.files import revision_tree
 from relbot.git.history import Commit
@@ -27,6 +29,7 @@ def train_snapshot(ctx: Context) -> TrainSnapshot:
     """Read what the plan needs: release branches, tags, lines, pending backports, manifests."""
     repository, kind = ctx.repository, ctx.policy.project.line
     releases, branch_list = repository.releases, repository.branches
+    check_tag_format(repository)
     branches = {b.name: b.version for b in branch_list}
     final = {r.tag: r.version for r in releases if not is_prerelease(r.version)
              and _on_its_branch(repository, r, branch_list)}
@@ -52,6 +55,23 @@ def train_snapshot(ctx: Context) -> TrainSnapshot:
         released_on={r.tag: r.date for r in releases}, branch_versions=branch_versions,
         versions={r.tag: r.version for r in releases},
     )
+
+
+_VERSION_IN_NAME = re.compile(r"\d+\.\d+\.\d+")
+
+
+def check_tag_format(repository: Repository) -> None:
+    """Stop when release branches exist but no tag matches ``tag_format`` while other tags carry
+    versions: the policy names tags wrongly, and every line would look unreleased (a release
+    day would then tag, and bump the manifests of, versions already shipped)."""
+    if repository.releases or not repository.branch_refs:
+        return
+    others = [t.name for t in repository.refs.tags if _VERSION_IN_NAME.search(t.name)]
+    if others:
+        shown = ", ".join(sorted(others)[-3:])
+        raise RelbotError(f"release branches exist but no tag matches project.tag_format "
+                          f'"{repository.policy.project.tag_format}" (the repository\'s tags '
+                          f"look like {shown}); set tag_format to match them")
 
 
 @dataclass(frozen=True)

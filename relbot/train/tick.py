@@ -16,8 +16,15 @@ from datetime import date
 import semver
 
 from engine.policy import Policy
-from engine.train.plan import cut_version, plan_candidate, plan_patch, plan_tick, refused_cut
-from engine.train.steps import TrainStep
+from engine.train.plan import (
+    cut_version,
+    downgrades,
+    plan_candidate,
+    plan_patch,
+    plan_tick,
+    refused_cut,
+)
+from engine.train.steps import TrainSnapshot, TrainStep
 from relbot import apply
 from relbot.apply import AfterStep, Applied, Job
 from relbot.context import Context
@@ -62,11 +69,19 @@ class TrainReport:
 
 
 def _job(ctx: Context, releaser: Releaser, command: str, key: str,
-         planner: Callable[[], list[TrainStep]], gates: Sequence[Gate]) -> Job[TrainStep]:
+         planner: Callable[[TrainSnapshot], list[TrainStep]],
+         gates: Sequence[Gate]) -> Job[TrainStep]:
+    snapshots: list[TrainSnapshot] = []  # the one the plan was made from, for the gates
+
     def plan() -> list[TrainStep]:
-        return [s for s in planner() if s.kind != "publish" or releaser.publishes]
+        snapshots.append(train_snapshot(ctx))
+        return [s for s in planner(snapshots[-1]) if s.kind != "publish" or releaser.publishes]
 
     def refuse(steps: Sequence[TrainStep]) -> list[Applied[TrainStep]]:
+        backwards = downgrades(snapshots[-1], steps) if snapshots else []
+        if backwards:
+            return [Applied(dataclasses.replace(step, reason=f"refusing: {problem}"), "refused")
+                    for step, problem in backwards]
         tags = unbumped_tag_problems(releaser, ctx.policy, steps)
         if tags:
             return [Applied(dataclasses.replace(step, reason=f"not tagging: {problem}"),
@@ -111,8 +126,8 @@ def unbumped_tag_problems(releaser: Releaser, policy: Policy, steps: Sequence[Tr
 def tick(ctx: Context, releaser: Releaser, *, dry_run: bool = False, gates: Sequence[Gate] = (),
          after_step: AfterStep | None = None) -> TrainReport:
     """Do what ``ctx.at`` requires: a branch cut, a release with patch releases, or nothing."""
-    def planner() -> list[TrainStep]:
-        return plan_tick(ctx.policy, train_snapshot(ctx))
+    def planner(snap: TrainSnapshot) -> list[TrainStep]:
+        return plan_tick(ctx.policy, snap)
 
     job = _job(ctx, releaser, "release tick", f"tick:{ctx.at}", planner, gates)
     return TrainReport(ctx.at, apply.run(ctx, job, dry_run=dry_run, after_step=after_step),
@@ -122,8 +137,7 @@ def tick(ctx: Context, releaser: Releaser, *, dry_run: bool = False, gates: Sequ
 def patch(ctx: Context, releaser: Releaser, lines: Sequence[str], security: bool, *,
           dry_run: bool = False, after_step: AfterStep | None = None) -> TrainReport:
     """Ship patch releases now; with ``security``, only once every supported line has the fix."""
-    def planner() -> list[TrainStep]:
-        snap = train_snapshot(ctx)
+    def planner(snap: TrainSnapshot) -> list[TrainStep]:
         if security:
             return plan_patch(ctx.policy, snap, security_lines(ctx, releaser, snap, lines), True)
         chosen = list(lines)
@@ -145,8 +159,8 @@ def candidate(ctx: Context, releaser: Releaser, line: str | None, *,
               dry_run: bool = False) -> TrainReport:
     """``relbot release rc``: the next release candidate of the release branch not yet released
     (or of ``line``): its manifests move to X.Y.Z-rc.N, which is tagged and published."""
-    def planner() -> list[TrainStep]:
-        steps = plan_candidate(ctx.policy, train_snapshot(ctx), line)
+    def planner(snap: TrainSnapshot) -> list[TrainStep]:
+        steps = plan_candidate(ctx.policy, snap, line)
         if not steps:
             raise UsageError(f"no release branch {'of line ' + line + ' ' if line else ''}is "
                              "waiting for its release: nothing to make a candidate of")
