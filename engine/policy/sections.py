@@ -4,6 +4,7 @@ packages and pre-releases, as strict pydantic models (unknown keys and wrong typ
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -50,9 +51,35 @@ class Project(StrictModel):
     @field_validator("tag_format", "branch_format")
     @classmethod
     def _has_placeholder(cls, value: str) -> str:
+        unknown = [p for p in re.findall(r"\{([^}]*)\}", value) if p not in FORMAT_FIELDS]
+        if unknown:
+            raise ValueError(f'unknown placeholder {{{unknown[0]}}} in "{value}"; the '
+                             "placeholders are " + ", ".join(f"{{{f}}}" for f in FORMAT_FIELDS))
         if not any(p in value for p in ("{version}", "{line}", "{major}")):
-            raise ValueError(f'expected a format containing "{{version}}", got "{value}"')
+            raise ValueError(f'expected a format containing {{version}}, {{line}} or {{major}}, '
+                             f'got "{value}"')
+        sample = value.format(version="1.2.3-rc.1", major=1, minor=2, patch=3, line="1")
+        problem = ref_name_problem(sample)
+        if problem:
+            raise ValueError(f'"{value}" makes names git refuses ({problem})')
         return value
+
+
+FORMAT_FIELDS = ("version", "major", "minor", "patch", "line")
+
+
+def ref_name_problem(name: str) -> str | None:
+    """Why git would refuse ``name`` as a branch or tag (git check-ref-format's rules)."""
+    if not name or name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")):
+        return "it starts with - or /, or ends with /, . or .lock"
+    if ".." in name or "@{" in name or "//" in name or name == "@":
+        return "it holds .., @{ or //"
+    bad = next((c for c in name if c in " ~^:?*[\\" or ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        return f"it holds {bad!r}"
+    if any(part.startswith(".") for part in name.split("/")):
+        return "a part starts with ."
+    return None
 
 
 class Holidays(StrictModel):

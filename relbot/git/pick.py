@@ -93,7 +93,7 @@ def find_pr_commits(repo: Path, main: str, number: int) -> tuple[str, ...]:
     """The commits that landed PR ``number`` on ``main``'s first-parent history, oldest first:
     its merge commit (``Merge pull request #N``), its squashed commit (``... (#N)``), or the run
     of consecutive commits a rebase merge left, each ending ``(#N)``; none if not found."""
-    out = run_git(repo, "log", "--first-parent", "--format=%H%x00%s", main)
+    out = run_git(repo, "log", "--first-parent", "--format=%H%x00%s", "--end-of-options", main)
     squash, merge = f"(#{number})", f"Merge pull request #{number} "
     found: list[str] = []
     for line in out.splitlines():
@@ -115,7 +115,7 @@ def is_ancestor(repo: Path, commit: str, branch: str) -> bool:
 def find_cherry_pick(repo: Path, branch: str, sha: str) -> str | None:
     """A commit on ``branch`` that records it was cherry-picked from ``sha``."""
     out = run_git(repo, "log", "-F", f"--grep={CHERRY_PICKED.format(sha=sha)}", "-n", "1",
-                  "--format=%H", branch).strip()
+                  "--format=%H", "--end-of-options", branch).strip()
     return out or None
 
 

@@ -42,7 +42,10 @@ def pull_payload(ctx: Ctx, repo: RepoState, pull: Pull, thin: bool = False) -> P
             mergeable = repo.git.merge_tree(base, head) is not None
     body = P.pull_json(ctx.root, repo, pull, head, base, mergeable)
     if not thin:
-        body["commits"] = len(_pull_commits(repo, pull))
+        try:
+            body["commits"] = len(_pull_commits(repo, pull))
+        except Exception:  # a test planted a merge commit id that is no commit: GitHub says 0
+            body["commits"] = 0
     if thin:
         for key in THIN_KEYS:
             body.pop(key, None)

@@ -1,4 +1,5 @@
-"""Fixtures the backport tests share: the fake GitHub and a demo monorepo to publish there."""
+"""Fixtures shared by the test folders (a pytest plugin tests/conftest.py loads): the fake GitHub,
+and a demo monorepo to publish there with merged PRs."""
 
 from __future__ import annotations
 
