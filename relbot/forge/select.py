@@ -24,6 +24,7 @@ class GitHubSettings:
     event_path: str | None
     event_name: str | None = None
     throttle: bool = True
+    max_wait: float | None = None  # None: the GitHub client's default bound
 
     @classmethod
     def from_env(cls, repository: str | None = None, api_url: str | None = None,
@@ -32,6 +33,8 @@ class GitHubSettings:
 
         ``RELBOT_GITHUB_THROTTLE=0`` drops PyGithub's pauses between requests (a GitHub
         Enterprise server without secondary rate limits; the test suite's fake GitHub).
+        ``RELBOT_GITHUB_MAX_WAIT`` bounds, in seconds, how long relbot waits on GitHub's rate
+        limits and outages for one request (default 60) before it stops and says when to rerun.
         """
         return cls(
             token=token or os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"),
@@ -41,7 +44,20 @@ class GitHubSettings:
             event_name=os.environ.get("GITHUB_EVENT_NAME"),
             throttle=os.environ.get("RELBOT_GITHUB_THROTTLE", "1").lower() not in (
                 "0", "false", "no", "off"),
+            max_wait=_max_wait(os.environ.get("RELBOT_GITHUB_MAX_WAIT")),
         )
+
+
+def _max_wait(text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise UsageError(f"RELBOT_GITHUB_MAX_WAIT={text!r}: expected seconds from 0 to 3600")
+    return seconds
 
 
 def origin_repository(root: Path) -> str | None:
@@ -87,7 +103,7 @@ def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubS
 
     assert settings.token is not None
     return GitHubForge(root, policy, settings.token, repository, settings.api_url,
-                       throttle=settings.throttle)
+                       throttle=settings.throttle, max_wait=settings.max_wait)
 
 
 def choose_releaser(name: str | None, root: Path, policy: Policy,
@@ -101,4 +117,4 @@ def choose_releaser(name: str | None, root: Path, policy: Policy,
 
     assert settings.token is not None
     return GitHubReleaser(root, policy, settings.token, repository, settings.api_url,
-                          throttle=settings.throttle, when=when)
+                          throttle=settings.throttle, when=when, max_wait=settings.max_wait)

@@ -38,8 +38,10 @@ class GitHubForge(GitHubSession):
     name = "github"
 
     def __init__(self, root: Path, policy: Policy, token: str, repository: str, api_url: str,
-                 *, throttle: bool = True, remote: str = "origin") -> None:
-        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote)
+                 *, throttle: bool = True, remote: str = "origin",
+                 max_wait: float | None = None) -> None:
+        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote,
+                         max_wait=max_wait)
         self._kind_labels = _kind_labels(policy)
         self._pulls: dict[str, PullRequest | None] = {}  # backport branch -> its PR, if looked up
         self._original: PullRequest | None = None

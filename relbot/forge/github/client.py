@@ -10,26 +10,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry
+from github import Auth, Github, GithubException
 from github.GithubException import (
     BadCredentialsException,
+    RateLimitExceededExceedsMaxWait,
     RateLimitExceededException,
     UnknownObjectException,
 )
 from urllib3.util.retry import Retry
 
 from relbot.errors import GitError, RelbotError
+from relbot.forge.github.retry import DEFAULT_MAX_WAIT, WaitTooLong, production_retry
 from relbot.git.runner import run_git
 
-# Retries 5xx (POST included: creates must tolerate "already exists" afterwards) and rate limits,
-# but never waits more than a minute for a rate limit to reset.
-PRODUCTION_RETRY = GithubRetry(total=5, backoff_factor=0.5, secondary_rate_wait=30,
-                               max_rate_limit_wait=60)
 NEEDED_PERMISSIONS = "contents: write, pull-requests: write and issues: write"
 
 T = TypeVar("T")
@@ -40,12 +38,12 @@ class GitHubError(RelbotError):
 
 
 def make_github(token: str, base_url: str, *, throttle: bool = True,
-                retry: Retry | None = PRODUCTION_RETRY, per_page: int = 100) -> Github:
+                retry: Retry | None = None, per_page: int = 100) -> Github:
     """A lazy client for ``base_url`` (GitHub Enterprise: include ``/api/v3``).
 
     ``throttle=False`` drops PyGithub's pauses between requests (tests, GHES without secondary
-    limits); ``retry=None`` fails at the first 5xx. Objects are lazy: a request is sent only when
-    relbot reads or writes something, so ``get_repo`` costs nothing.
+    limits); ``retry=None`` (the default) fails at the first 5xx. Objects are lazy: a request
+    is sent only when relbot reads or writes something, so ``get_repo`` costs nothing.
     """
     # PyGithub logs every retry at INFO to its own stderr handler; a CLI's stderr is one line.
     logging.getLogger("github").setLevel(logging.WARNING)
@@ -78,11 +76,17 @@ def already_exists(exc: GithubException) -> bool:
     return "already_exists" in codes or "already exists" in str(exc.data).lower()
 
 
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M UTC")
+
+
 def _reset_time(exc: GithubException) -> str:
+    if isinstance(exc, RateLimitExceededExceedsMaxWait) and exc.wait is not None:
+        return _utc(datetime.now(UTC) + timedelta(seconds=exc.wait))
     headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
     reset = headers.get("x-ratelimit-reset")
     if reset and reset.isdigit():
-        return datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M UTC")
+        return _utc(datetime.fromtimestamp(int(reset), UTC))
     return "a few minutes"
 
 
@@ -95,6 +99,9 @@ def github_errors(doing: str, api_url: str, token: str | None) -> Iterator[None]
         if token and token in str(exc):
             raise type(exc)(redact(str(exc), token)) from None
         raise
+    except WaitTooLong as exc:
+        raise GitHubError(f"GitHub asked relbot to wait {exc.seconds:.0f} s while {doing} (rate "
+                          f"limit or outage); run again after {_utc(exc.until)}") from None
     except BadCredentialsException:
         raise GitHubError(f"GitHub rejected the token while {doing} (401 Bad credentials); "
                           "check GITHUB_TOKEN") from None
@@ -146,13 +153,15 @@ class GitHubSession:
     client, and the error mapping that keeps the token out of every message."""
 
     def __init__(self, root: Path, token: str, repository: str, api_url: str, *,
-                 throttle: bool = True, remote: str = "origin") -> None:
+                 throttle: bool = True, remote: str = "origin",
+                 max_wait: float | None = None) -> None:
         self.root = root
         self.repository = repository
         self.api_url = api_url
         self.remote = remote
         self._token = token
-        self._gh = make_github(token, api_url, throttle=throttle, retry=PRODUCTION_RETRY)
+        self._gh = make_github(token, api_url, throttle=throttle, retry=production_retry(
+            DEFAULT_MAX_WAIT if max_wait is None else max_wait))
         self._repo = self._gh.get_repo(repository)  # lazy: no request
 
     def __repr__(self) -> str:

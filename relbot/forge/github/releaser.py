@@ -49,8 +49,10 @@ class GitHubReleaser(GitHubSession):
 
     def __init__(self, root: Path, policy: Policy, token: str, repository: str, api_url: str,
                  *, throttle: bool = True, when: datetime | None = None,
-                 remote: str = "origin", now: datetime | None = None) -> None:
-        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote)
+                 remote: str = "origin", now: datetime | None = None,
+                 max_wait: float | None = None) -> None:
+        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote,
+                         max_wait=max_wait)
         self.policy = policy
         self._when = when
         self._now = now
