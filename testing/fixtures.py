@@ -26,6 +26,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, fake: Fak
     upstream = build_runtime_repo(cache, tmp_path / "upstream")
     monkeypatch.setenv("GITHUB_API_URL", fake.base_url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    fake.set_token_user(TOKEN, "github-actions[bot]")  # who Actions' GITHUB_TOKEN writes as
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
     monkeypatch.setenv("RELBOT_GITHUB_THROTTLE", "0")
     return GitHubScenario(upstream, fake, tmp_path / "work")

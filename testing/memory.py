@@ -75,7 +75,7 @@ class MemoryReleaser:
 
     def commit_files(self, branch: str, changes: dict[str, str], message: str) -> str:
         sha = self.commit(branch, changes, message)
-        self._write("commit", f"{branch} {message}")
+        self._write("commit", f"{branch} {message.splitlines()[0]}")  # the subject line
         return sha
 
     def tag_commit(self, tag: str) -> str | None:

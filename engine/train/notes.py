@@ -17,7 +17,15 @@ CATEGORIES = (("security", "Security"), ("breaking", "Breaking changes"),
               ("feature", "Features"), ("bug", "Fixes"), ("other", "Other changes"))
 PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$")
 CHERRY = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
-RELBOT_SUBJECTS = ("Release ", "Bump versions to ")  # relbot's own commits and PRs
+# The trailer on every commit the release train makes: the notes leave those out (by trailer,
+# not by subject: a person's PR titled "Release process docs" is a change like any other).
+TRAIN_TRAILER = "Relbot-Train"
+_TRAIN_LINE = re.compile(rf"^{TRAIN_TRAILER}:", re.MULTILINE)
+
+
+def is_train_commit(message: str) -> bool:
+    """True for a commit message the release train wrote (it carries the train's trailer)."""
+    return _TRAIN_LINE.search(message) is not None
 
 
 @dataclass(frozen=True)
@@ -151,8 +159,8 @@ def trailer_labels(message: str) -> tuple[str, ...]:
 
 
 def commit_entry(subject: str, author: str, message: str) -> NoteEntry | None:
-    """A note for a commit on a branch (None for relbot's own release and bump commits)."""
-    if subject.startswith(RELBOT_SUBJECTS):
+    """A note for a commit on a branch (None for the release train's own commits)."""
+    if is_train_commit(message):
         return None
     number = PR_NUMBER.search(subject)
     cherry = CHERRY.search(message)

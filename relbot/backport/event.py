@@ -30,7 +30,9 @@ from relbot.errors import UsageError
 from relbot.forge.select import GitHubSettings, choose_forge
 
 COMMAND = re.compile(r"/relbot\s+backport(?P<args>(?:[ \t]+\S+)*)[ \t]*(?:\r?\n|$)")
-BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
+MAX_BRANCHES = 20
+MAX_REPLY = 2000  # characters: a reply answers a command, it never echoes a huge comment
 PR_EVENTS = ("pull_request", "pull_request_target")
 
 
@@ -41,6 +43,7 @@ class EventRequest:
     pr: int
     to: tuple[str, ...] = ()
     commenter: str | None = None  # set for comment commands: their permission is checked
+    comment_id: int | None = None  # the command's comment: marks relbot's one reply to it
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,16 @@ def parse_comment(payload: dict[str, Any]) -> EventRequest | str:
     if not issue.get("pull_request"):
         return f"#{issue.get('number')} is an issue, not a pull request: nothing to do"
     branches = tuple(command.group("args").split())
+    if len(branches) > MAX_BRANCHES:
+        return f"the command names {len(branches)} branches; name at most {MAX_BRANCHES}"
     bad = [b for b in branches if not BRANCH.fullmatch(b)]
     if bad:
-        return f"not a branch name: {bad[0]}"
-    user = str(((payload.get("comment") or {}).get("user") or {}).get("login") or "")
-    return EventRequest(int(issue["number"]), branches, user)
+        return f"not a branch name: {bad[0][:100]}"
+    comment = payload.get("comment") or {}
+    user = str((comment.get("user") or {}).get("login") or "")
+    comment_id = comment.get("id")
+    return EventRequest(int(issue["number"]), branches, user,
+                        comment_id if isinstance(comment_id, int) else None)
 
 
 def parse_pull_request(payload: dict[str, Any], label_map: Mapping[ChangeKind, Sequence[str]],
@@ -107,6 +115,22 @@ def refusal(user: str, repository: str, permission: str) -> str:
             f"have {permission} access, so relbot did nothing. A maintainer can run it for you.")
 
 
+def reply(message: str, root: Path) -> str:
+    """``message`` fit for a public comment: no path of the runner's clone, at most MAX_REPLY
+    characters."""
+    for path in sorted({str(root), str(root.resolve())}, key=len, reverse=True):
+        message = message.replace(path, "<clone>")
+    home = str(Path.home())
+    if len(home) > 1:
+        message = message.replace(home, "~")
+    return message if len(message) <= MAX_REPLY else message[:MAX_REPLY - 1] + "…"
+
+
+def reply_key(request: EventRequest) -> str:
+    """The HTML comment that marks relbot's reply to the command's comment."""
+    return f"<!-- relbot:reply {request.comment_id or request.pr} -->"
+
+
 def backport_from_event(ctx: Context, settings: GitHubSettings, forge_name: str | None,
                         dry_run: bool = False) -> EventOutcome:
     """Check the event (and the commenter's permission), then run the backport it asks for."""
@@ -128,7 +152,8 @@ def backport_from_event(ctx: Context, settings: GitHubSettings, forge_name: str 
     if request.commenter is not None:
         permission = forge.permission(request.commenter)
         if permission not in WRITE_PERMISSIONS:
-            forge.comment(request.pr, refusal(request.commenter, forge.repository, permission))
+            forge.comment(request.pr, refusal(request.commenter, forge.repository, permission),
+                          reply_key(request))
             return EventOutcome(None, f"refused: {request.commenter} has {permission} access "
                                 f"to {forge.repository}")
     try:
@@ -136,7 +161,8 @@ def backport_from_event(ctx: Context, settings: GitHubSettings, forge_name: str 
                                                       dry_run=dry_run))
     except UsageError as exc:
         if request.commenter is not None:
-            forge.comment(request.pr, f"@{request.commenter}, relbot could not backport: {exc}")
+            forge.comment(request.pr, reply(f"@{request.commenter}, relbot could not backport: "
+                                            f"{exc}", ctx.root), reply_key(request))
         raise
     return EventOutcome(report)
 

@@ -20,6 +20,7 @@ from engine.calendar import PlannedRelease
 from engine.lines import ActualRelease, line_statuses
 from engine.policy import Policy
 from engine.policy.load import load_policy_text
+from engine.train.notes import TRAIN_TRAILER
 from engine.versions import format_name, line_of
 from relbot.errors import UsageError
 from relbot.git.fastimport import FastImport
@@ -213,7 +214,8 @@ class DemoBuilder:
             path_for(GO_MODULE, self.main_version), path_for(GO_MODULE, following))
         go_mod = go_files(*(self.go or ("1.24", "1.25")), following)["embeddings/go/go.mod"]
         self.stream.commit("main", self._at(day, 17), BOT,
-                           f"Bump versions to {following} for the next release",
+                           f"Bump versions to {following} for the next release\n\n"
+                           f"{TRAIN_TRAILER}: bump-main",
                            {**manifests(following), "embeddings/go/go.mod": go_mod,
                             runtime_go: moved})
         self.main_version = following
@@ -240,7 +242,8 @@ class DemoBuilder:
             return
         version = latest.bump_patch()
         notes = "".join(f"- {s}\n" for s in subjects)
-        self.stream.commit(branch, self._at(day, 15), BOT, f"Release {version}\n\n{notes}",
+        self.stream.commit(branch, self._at(day, 15), BOT,
+                           f"Release {version}\n\n{notes}\n{TRAIN_TRAILER}: bump-branch",
                            manifests(version))
         tag = format_name(self.policy.project.tag_format, version, self.policy.project.line)
         self._tag(branch, version, tag, day)

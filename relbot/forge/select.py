@@ -25,6 +25,7 @@ class GitHubSettings:
     event_name: str | None = None
     throttle: bool = True
     max_wait: float | None = None  # None: the GitHub client's default bound
+    login: str | None = None  # relbot's own login, when GET /user cannot tell (an App's token)
 
     @classmethod
     def from_env(cls, repository: str | None = None, api_url: str | None = None,
@@ -35,6 +36,8 @@ class GitHubSettings:
         Enterprise server without secondary rate limits; the test suite's fake GitHub).
         ``RELBOT_GITHUB_MAX_WAIT`` bounds, in seconds, how long relbot waits on GitHub's rate
         limits and outages for one request (default 60) before it stops and says when to rerun.
+        ``RELBOT_GITHUB_LOGIN`` names relbot's own account, whose comments it edits (default:
+        the token's user; with Actions' or an App's token, which cannot read it, a bot).
         """
         return cls(
             token=token or os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"),
@@ -45,6 +48,7 @@ class GitHubSettings:
             throttle=os.environ.get("RELBOT_GITHUB_THROTTLE", "1").lower() not in (
                 "0", "false", "no", "off"),
             max_wait=_max_wait(os.environ.get("RELBOT_GITHUB_MAX_WAIT")),
+            login=os.environ.get("RELBOT_GITHUB_LOGIN") or None,
         )
 
 
@@ -101,9 +105,7 @@ def choose_forge(name: str | None, root: Path, policy: Policy, settings: GitHubS
         return LocalForge(root, policy.project.main_branch, branch_only)
     from relbot.forge.github.backports import GitHubForge
 
-    assert settings.token is not None
-    return GitHubForge(root, policy, settings.token, repository, settings.api_url,
-                       throttle=settings.throttle, max_wait=settings.max_wait)
+    return GitHubForge(root, policy, settings, repository)
 
 
 def choose_releaser(name: str | None, root: Path, policy: Policy,
@@ -115,6 +117,4 @@ def choose_releaser(name: str | None, root: Path, policy: Policy,
         return LocalReleaser(root, when)
     from relbot.forge.github.releaser import GitHubReleaser
 
-    assert settings.token is not None
-    return GitHubReleaser(root, policy, settings.token, repository, settings.api_url,
-                          throttle=settings.throttle, when=when, max_wait=settings.max_wait)
+    return GitHubReleaser(root, policy, settings, repository, when=when)

@@ -15,7 +15,7 @@ from datetime import date
 import semver
 
 from engine.policy import Policy
-from engine.train.notes import changelog_section, insert_section, render_notes
+from engine.train.notes import TRAIN_TRAILER, changelog_section, insert_section, render_notes
 from engine.train.steps import TrainStep, TrainStepKind
 from engine.versions import format_name
 from relbot.apply import Outcome
@@ -62,10 +62,11 @@ class TrainSteps:
             changes.update(self._changelog_change(step))
         message = (f"Bump versions to {step.version} for the next release"
                    if step.kind == "bump-main" else f"Release {step.version}")
+        message += f"\n\n{TRAIN_TRAILER}: {step.kind}"
         if step.kind == "bump-branch" and self.policy.base.versions.release_prs:
             tag = format_name(self.policy.project.tag_format, semver.Version.parse(step.version),
                               self.policy.project.line)
-            message += f"\n\n{RELEASE_TRAILER}: {tag}"
+            message += f"\n{RELEASE_TRAILER}: {tag}"
         try:
             return "done", {"commit": self.releaser.commit_files(step.target, changes, message)}
         except AwaitingMerge as waiting:
@@ -77,7 +78,7 @@ class TrainSteps:
         changes = self._changelog_change(step)
         if not changes:
             return "already-done", {}
-        message = f"Changelog for {step.version}"
+        message = f"Changelog for {step.version}\n\n{TRAIN_TRAILER}: changelog"
         return "done", {"commit": self.releaser.commit_files(step.target, changes, message)}
 
     def _changelog_change(self, step: TrainStep) -> dict[str, str]:

@@ -221,7 +221,11 @@ def is_collaborator(ctx: Ctx, user: str) -> Response:
 
 
 def get_authenticated_user(ctx: Ctx) -> Response:
-    """GET /user (the login mapped from the token)."""
+    """GET /user (the login mapped from the token); 403 for an installation token (``ghs_``:
+    Actions' GITHUB_TOKEN and GitHub Apps' tokens cannot read it, as on GitHub)."""
+    token = (ctx.request.headers.get("Authorization") or "").split(" ", 1)[-1]
+    if token.startswith("ghs_"):
+        raise ApiError(403, "Resource not accessible by integration")
     return json_response(P.user_json(ctx.root, ctx.user))
 
 

@@ -108,7 +108,9 @@ def test_second_run_changes_nothing(relbot_cli, scenario: GitHubScenario):
     assert heads(fake) == refs and new_pulls(fake) == pulls
     assert [(c.id, c.body) for c in fake.comments(REPO, 9001)] == comments
     assert writes(fake, seen) == []
-    assert len(fake.requests) - seen == 5  # the PR, one PR lookup per target, the comments
+    # The PR, one PR lookup per target, the comments, and who relbot is (GET /user, 403 for
+    # Actions' token: then relbot's comments are the bot's).
+    assert len(fake.requests) - seen == 6
 
 
 def test_bug_fix_skips_the_current_line(relbot_cli, scenario: GitHubScenario):
@@ -216,7 +218,7 @@ def comment_event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int, 
                   body: str) -> None:
     event = {"action": "created",
              "issue": {"number": number, "pull_request": {"url": f"/pulls/{number}"}},
-             "comment": {"body": body, "user": {"login": user}}}
+             "comment": {"id": 77000 + number, "body": body, "user": {"login": user}}}
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
@@ -248,7 +250,9 @@ def test_comment_command_from_a_reader_is_refused(relbot_cli, scenario: GitHubSc
     assert result.code == 0 and "refused: visitor has read access" in result.out
     assert heads(fake) == before and new_pulls(fake) == {}
     [refusal] = fake.comments(REPO, 9001)
-    assert refusal.body.startswith("Thanks @visitor!") and "write access" in refusal.body
+    marker, text = refusal.body.split("\n", 1)
+    assert marker == "<!-- relbot:reply 86001 -->"  # the command's comment id
+    assert text.startswith("Thanks @visitor!") and "write access" in text
     assert writes(fake) == [("POST", f"/repos/{REPO}/issues/9001/comments")]
 
 
@@ -385,5 +389,7 @@ def test_a_comment_command_naming_an_unknown_branch_is_answered(relbot_cli, scen
     result = relbot_cli("backport", "--from-event", "--repo", str(work), "--at", AT)
     assert result.code == 2 and "--to release-99.0.0: no such release branch" in result.err
     [answer] = scenario.fake.comments(REPO, 9002)
-    assert answer.body.startswith("@maintainer, relbot could not backport: --to release-99.0.0")
+    text = answer.body.split("\n", 1)[1]
+    assert text.startswith("@maintainer, relbot could not backport: --to release-99.0.0")
+    assert str(work) not in answer.body and "no such release branch in <clone>" in text
     assert new_pulls(scenario.fake) == {}

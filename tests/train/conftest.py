@@ -35,6 +35,7 @@ def work(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, fake: FakeGit
     fake.add_repo(REPO, upstream.path)
     monkeypatch.setenv("GITHUB_API_URL", fake.base_url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    fake.set_token_user(TOKEN, "github-actions[bot]")  # who Actions' GITHUB_TOKEN writes as
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
     monkeypatch.setenv("RELBOT_GITHUB_THROTTLE", "0")
     return clone(fake, tmp_path / "work")

@@ -63,8 +63,12 @@ def releases(fake: FakeGitHub) -> dict[str, object]:
     return {r.tag_name: r for r in rels}
 
 
+SEEDED_RELEASE_PR = 8006  # 15.0.0's bump PR, merged before these tests start
+
+
 def release_pulls(fake: FakeGitHub) -> list[object]:
-    return [p for p in fake.repo(REPO).pulls.values() if p.head_ref.startswith("relbot/")]
+    return [p for p in fake.repo(REPO).pulls.values()
+            if p.head_ref.startswith("relbot/") and p.number != SEEDED_RELEASE_PR]
 
 
 def assert_version(fake: FakeGitHub, rev: str, version: str) -> None:
@@ -151,6 +155,7 @@ NOTES_PRS = [  # (number, title, labels, merged): main's PRs around the 15.0.0 w
     (8002, "wasi: reject bad preopens", ["security"], "in"),
     (8003, "api: drop the old embedder API", ["breaking"], "in"),
     (8004, "docs: explain traps", ["documentation"], "in"),
+    (8005, "Release process: document the tag step", ["documentation"], "in"),  # a person's
 ]
 
 
@@ -162,6 +167,12 @@ def seed_main_prs(fake: FakeGitHub) -> None:
         merged = fork14 + (timedelta(days=-1) if when == "before" else timedelta(days=number - 7999))
         fake.add_pull(REPO, number, title=title, labels=labels, merged=True, merged_at=merged,
                       head=f"pr-{number}", user="contributor")
+    # A release PR the train opened on a protected main: not a change, left out of the notes.
+    fake.add_pull(REPO, SEEDED_RELEASE_PR, title="Bump versions to 15.0.0 for the next release",
+                  body="relbot's release train moves `main` to 15.0.0.\n\n"
+                       "Relbot-Train: pull request\n", merged=True,
+                  head="relbot/bump-versions-to-15.0.0-for-the-next-release",
+                  merged_at=fork14 + timedelta(days=7), user="github-actions[bot]")
 
 
 def land_and_backport_a_fix(relbot_cli, work: GitRepo, fake: FakeGitHub, clock: Clock) -> None:
@@ -230,15 +241,17 @@ def test_release_day_tags_publishes_notes_and_ships_patch_releases(relbot_cli, w
     for line in ("- #8002 wasi: reject bad preopens (@contributor)",
                  "- #8003 api: drop the old embedder API (@contributor)",
                  "- #8001 jit: faster indirect calls (@contributor)",
-                 f"- #{fixed} decoder: fix br_table bounds (@relbot) (backport of #9002)",
-                 "- #8004 docs: explain traps (@contributor)"):
+                 f"- #{fixed} decoder: fix br_table bounds (@fixer) (backport of #9002)",
+                 "- #8004 docs: explain traps (@contributor)",
+                 "- #8005 Release process: document the tag step (@contributor)"):
         assert line in major
+    assert "#8006" not in major
     assert "#8000" not in major  # shipped in 14.0.0
     assert "#9002 " not in major  # merged on main after the cut: 16.0.0's
     for tag, branch in (("v13.0.1", "release-13.0.0"), ("v1.0.6", "release-1.0.0")):
         body = published[tag].body
         assert re.findall(r"^## (.+)$", body, flags=re.M) == ["Fixes"]
-        assert (f"- #{backport_pr(fake, branch)} decoder: fix br_table bounds (@relbot) "
+        assert (f"- #{backport_pr(fake, branch)} decoder: fix br_table bounds (@fixer) "
                 "(backport of #9002)") in body
     # The tag message carries the same notes.
     assert fake.git(REPO, "tag", "-l", "--format=%(contents)", "v13.0.1").strip() == (

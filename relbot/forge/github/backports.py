@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from github import UnknownObjectException
+from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest
 
 from engine.policy import Policy
@@ -22,9 +23,11 @@ from relbot.forge.github import text
 from relbot.forge.github.client import (
     GitHubError,
     GitHubSession,
+    create_once,
 )
 from relbot.forge.local import backport_branch
 from relbot.forge.ports import ChangeRef, Published, TargetResult
+from relbot.forge.select import GitHubSettings
 from relbot.git import pick, refs
 from relbot.git.runner import run_git
 
@@ -37,11 +40,9 @@ class GitHubForge(GitHubSession):
 
     name = "github"
 
-    def __init__(self, root: Path, policy: Policy, token: str, repository: str, api_url: str,
-                 *, throttle: bool = True, remote: str = "origin",
-                 max_wait: float | None = None) -> None:
-        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote,
-                         max_wait=max_wait)
+    def __init__(self, root: Path, policy: Policy, settings: GitHubSettings, repository: str,
+                 *, remote: str = "origin") -> None:
+        super().__init__(root, settings, repository, remote=remote)
         self._kind_labels = _kind_labels(policy)
         self._pulls: dict[str, PullRequest | None] = {}  # backport branch -> its PR, if looked up
         self._original: PullRequest | None = None
@@ -173,16 +174,21 @@ class GitHubForge(GitHubSession):
         if change.pr is None:
             return
         pull = self._original or self._read_pull(change.pr)
+
+        def mine() -> IssueComment | None:
+            return next((c for c in pull.get_issue_comments()
+                         if text.MARKER in (c.body or "") and self._is_mine(c)), None)
+
         with self._api(f"commenting on #{change.pr}"):
-            mine = next((c for c in pull.get_issue_comments() if text.MARKER in (c.body or "")),
-                        None)
-            rows = text.merge_rows(text.earlier_rows(mine.body if mine else None),
+            earlier = mine()
+            rows = text.merge_rows(text.earlier_rows(earlier.body if earlier else None),
                                    [text.row(r) for r in results])
             body = text.report_body(change, kind, rows)
-            if mine is None:
-                pull.create_issue_comment(body)
-            elif mine.body != body:
-                mine.edit(body)
+            if earlier is None:
+                issue = self._repo_once.get_issue(change.pr)
+                earlier = create_once(lambda: issue.create_comment(body), mine)
+            if earlier.body != body:
+                earlier.edit(body)
 
     # -- what the comment command needs ----------------------------------------------------
     def permission(self, user: str) -> str:
@@ -193,10 +199,18 @@ class GitHubForge(GitHubSession):
             except UnknownObjectException:
                 return "none"
 
-    def comment(self, number: int, body: str) -> None:
-        """Add a comment to issue or PR ``number``."""
+    def comment(self, number: int, body: str, key: str) -> None:
+        """Add a comment to issue or PR ``number`` once: ``key`` (an HTML comment relbot puts
+        in it) finds it again when GitHub failed after applying it."""
+        marked = f"{key}\n{body}"
+
+        def posted() -> IssueComment | None:
+            return next((c for c in self._repo.get_issue(number).get_comments()
+                         if key in (c.body or "") and self._is_mine(c)), None)
+
         with self._api(f"commenting on #{number}"):
-            self._repo.get_issue(number).create_comment(body)
+            issue = self._repo_once.get_issue(number)
+            create_once(lambda: issue.create_comment(marked), posted)
 
     # -- helpers ---------------------------------------------------------------------------
     def _tracking(self, name: str) -> str:

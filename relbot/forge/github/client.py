@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import requests
 from github import Auth, Github, GithubException
@@ -22,11 +22,15 @@ from github.GithubException import (
     RateLimitExceededException,
     UnknownObjectException,
 )
+from github.IssueComment import IssueComment
 from urllib3.util.retry import Retry
 
 from relbot.errors import GitError, RelbotError
 from relbot.forge.github.retry import DEFAULT_MAX_WAIT, WaitTooLong, production_retry
 from relbot.git.runner import run_git
+
+if TYPE_CHECKING:
+    from relbot.forge.select import GitHubSettings
 
 NEEDED_PERMISSIONS = "contents: write, pull-requests: write and issues: write"
 
@@ -145,6 +149,20 @@ def create_or_find(create: Callable[[], T], find: Callable[[], T | None]) -> T:
         return found
 
 
+def create_once(create: Callable[[], T], find: Callable[[], T | None]) -> T:
+    """``create()`` sent once; if it failed in a way GitHub may have applied (a 5xx, a lost
+    answer), return what ``find()`` finds, and only when nothing is there ``create()`` again."""
+    try:
+        return create()
+    except GithubException as exc:
+        if exc.status < 500:
+            raise
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout):
+        pass
+    found = find()
+    return found if found is not None else create()
+
+
 NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}  # a missing credential fails instead of hanging CI
 
 
@@ -152,17 +170,25 @@ class GitHubSession:
     """What both GitHub adapters share: a clone whose origin is the repository, a PyGithub
     client, and the error mapping that keeps the token out of every message."""
 
-    def __init__(self, root: Path, token: str, repository: str, api_url: str, *,
-                 throttle: bool = True, remote: str = "origin",
-                 max_wait: float | None = None) -> None:
+    def __init__(self, root: Path, settings: GitHubSettings, repository: str, *,
+                 remote: str = "origin") -> None:
+        assert settings.token is not None
         self.root = root
         self.repository = repository
-        self.api_url = api_url
+        self.api_url = settings.api_url
         self.remote = remote
-        self._token = token
-        self._gh = make_github(token, api_url, throttle=throttle, retry=production_retry(
-            DEFAULT_MAX_WAIT if max_wait is None else max_wait))
+        self._token = settings.token
+        self._login = settings.login
+        self._login_looked_up = False
+        max_wait = DEFAULT_MAX_WAIT if settings.max_wait is None else settings.max_wait
+        self._gh = make_github(self._token, self.api_url, throttle=settings.throttle,
+                               retry=production_retry(max_wait))
         self._repo = self._gh.get_repo(repository)  # lazy: no request
+        # Comments are the one create GitHub cannot tell apart from a repeat: this client never
+        # repeats a POST that may have been applied; relbot looks for its comment first.
+        self._repo_once = make_github(
+            self._token, self.api_url, throttle=settings.throttle,
+            retry=production_retry(max_wait, repeat_failed_posts=False)).get_repo(repository)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.repository!r}, {self.api_url!r})"  # never the token
@@ -171,6 +197,26 @@ class GitHubSession:
     def _api(self, doing: str) -> Iterator[None]:
         with github_errors(doing, self.api_url, self._token):
             yield
+
+    def _own_login(self) -> str | None:
+        """relbot's own login: RELBOT_GITHUB_LOGIN, else the token's user; None when the token
+        cannot read it (Actions' GITHUB_TOKEN and App tokens: GET /user answers 403)."""
+        if self._login is None and not self._login_looked_up:
+            self._login_looked_up = True
+            try:
+                self._login = self._gh.get_user().login
+            except GithubException as exc:
+                if exc.status != 403:
+                    raise
+        return self._login
+
+    def _is_mine(self, comment: IssueComment) -> bool:
+        """True for a comment relbot wrote: by its own login, or, when that cannot be known, by
+        a bot (only an App or a workflow of this repository can post as one)."""
+        login = self._own_login()
+        if login is not None:
+            return bool(comment.user.login == login)
+        return bool(comment.user.type == "Bot")
 
     def _git(self, *args: str, input: str | None = None,
              env: Mapping[str, str] | None = None) -> str:

@@ -20,13 +20,16 @@ from pathlib import Path
 from github import Github
 from github.Issue import Issue
 
-from engine.train.notes import PR_NUMBER, RELBOT_SUBJECTS, NoteEntry
+from engine.train.notes import PR_NUMBER, NoteEntry, is_train_commit
 from relbot.errors import GitError
 from relbot.git.runner import run_git
 
 SEARCH_CAP = 1000  # GitHub search answers at most this many results per query
 EARLIEST = datetime(2008, 1, 1, tzinfo=UTC)  # before any pull request existed
 BACKPORT_TITLE = re.compile(r"^\[(?P<branch>[^\]\s]+)\]\s+(?P<title>.+)$")
+# relbot's backport PRs say whose change they carry: the notes credit that author, not the bot.
+BACKPORT_BY = re.compile(r"^Backport of #\d+ by @(?P<author>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
+                         r"(?:\[bot\])?)")
 
 
 @dataclass(frozen=True)
@@ -130,19 +133,24 @@ def search(gh: Github, repository: str, window: Window, now: datetime) -> list[I
 
 
 def entries(found: Iterable[tuple[Window, Issue]]) -> list[NoteEntry]:
-    """One note per PR (by number, oldest first); relbot's own release PRs left out."""
+    """One note per PR (by number, oldest first); the release train's own PRs (their body
+    carries the train's trailer) left out."""
     notes: dict[int, NoteEntry] = {}
     for window, item in found:
         title = item.title.strip()
-        if title.startswith(RELBOT_SUBJECTS) or item.number in notes:
+        body = item.body or ""
+        if is_train_commit(body) or item.number in notes:
             continue
         backport_of = None
+        author = item.user.login
         marked = BACKPORT_TITLE.match(title)
         if marked is not None and marked.group("branch") == window.base:
             title = marked.group("title")
             original = PR_NUMBER.search(title)
             backport_of = f"#{original.group(1)}" if original else window.base
-        notes[item.number] = NoteEntry(item.number, title, item.user.login,
+            credited = BACKPORT_BY.match(body)
+            author = credited.group("author") if credited else author
+        notes[item.number] = NoteEntry(item.number, title, author,
                                        tuple(label.name for label in item.labels), backport_of)
     return [notes[number] for number in sorted(notes)]
 

@@ -22,7 +22,7 @@ from github.GitRelease import GitRelease
 from github.PullRequest import PullRequest
 
 from engine.policy import Policy
-from engine.train.notes import NoteEntry
+from engine.train.notes import TRAIN_TRAILER, NoteEntry
 from engine.train.steps import TrainStep
 from engine.versions import is_prerelease, parse_name
 from relbot.errors import RelbotError
@@ -34,6 +34,7 @@ from relbot.forge.github.client import (
     redact,
 )
 from relbot.forge.ports import AwaitingMerge
+from relbot.forge.select import GitHubSettings
 from relbot.git import files, pick, refs, tree
 from relbot.git.runner import try_git
 
@@ -47,12 +48,10 @@ class GitHubReleaser(GitHubSession):
     name = "github"
     publishes = True  # GitHub releases carry the notes
 
-    def __init__(self, root: Path, policy: Policy, token: str, repository: str, api_url: str,
-                 *, throttle: bool = True, when: datetime | None = None,
-                 remote: str = "origin", now: datetime | None = None,
-                 max_wait: float | None = None) -> None:
-        super().__init__(root, token, repository, api_url, throttle=throttle, remote=remote,
-                         max_wait=max_wait)
+    def __init__(self, root: Path, policy: Policy, settings: GitHubSettings, repository: str,
+                 *, when: datetime | None = None, remote: str = "origin",
+                 now: datetime | None = None) -> None:
+        super().__init__(root, settings, repository, remote=remote)
         self.policy = policy
         self._when = when
         self._now = now
@@ -180,8 +179,9 @@ class GitHubReleaser(GitHubSession):
 
     def _release_pull(self, branch: str, head: str, commit: str, message: str,
                       changes: Mapping[str, str]) -> tuple[PullRequest, str]:
-        """Push ``relbot/<message>`` and open (or find) its PR into ``branch``."""
-        name = "relbot/" + re.sub(r"[^0-9a-z.]+", "-", message.lower()).strip("-")
+        """Push ``relbot/<subject>`` and open (or find) its PR into ``branch``."""
+        subject = message.splitlines()[0]
+        name = "relbot/" + re.sub(r"[^0-9a-z.]+", "-", subject.lower()).strip("-")
         tip = self.branch_head(name)
         pull = self._open_pull(name, branch)
         if tip is not None and (pull is not None or self._same_change(tip, head, commit)):
@@ -191,14 +191,15 @@ class GitHubReleaser(GitHubSession):
         else:
             self._git("update-ref", self._tracking(name), commit)
         if pull is None:
-            version = VERSION.search(message)
+            version = VERSION.search(subject)
             files = "\n".join(f"- `{path}`" for path in sorted(changes))
             body = (f"relbot's release train moves `{branch}` to "
                     f"{version.group(0) if version else 'the next version'}. `{branch}` is "
-                    f"protected, so relbot opens this PR instead of pushing.\n\n{files}\n")
+                    f"protected, so relbot opens this PR instead of pushing.\n\n{files}\n\n"
+                    f"{TRAIN_TRAILER}: pull request\n")
 
             def create() -> PullRequest:
-                return self._repo.create_pull(base=branch, head=name, title=message, body=body)
+                return self._repo.create_pull(base=branch, head=name, title=subject, body=body)
 
             pull = self._create_or_find(f"opening the release PR from {name}", create,
                                         lambda: self._open_pull(name, branch))

@@ -34,17 +34,26 @@ class BoundedRetry(GithubRetry):
     ``max_wait`` seconds for one request; a longer wait raises :class:`WaitTooLong` at once."""
 
     def __init__(self, max_wait: float = DEFAULT_MAX_WAIT, waited: float = 0.0,
-                 **kwargs: Any) -> None:
+                 repeat_failed_posts: bool = True, **kwargs: Any) -> None:
         self.max_wait = max_wait
         self.waited = waited
+        self.repeat_failed_posts = repeat_failed_posts
         kwargs.setdefault("secondary_rate_wait", min(SECONDARY_LIMIT_WAIT, max_wait))
         kwargs.setdefault("max_rate_limit_wait", max_wait)
         super().__init__(**kwargs)
 
     def new(self, **kw: Any) -> BoundedRetry:
         # urllib3 makes a new Retry per attempt; the time already waited goes with it.
-        kw.update(max_wait=self.max_wait, waited=self.waited)
+        kw.update(max_wait=self.max_wait, waited=self.waited,
+                  repeat_failed_posts=self.repeat_failed_posts)
         return super().new(**kw)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        """Also False for a POST that failed with a 5xx when POSTs are not repeated: GitHub
+        may have applied it (rate limits, 403 and 429, were not applied and are retried)."""
+        if not self.repeat_failed_posts and method.upper() == "POST" and status_code >= 500:
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         """Sleep as GitHub asks, unless that takes the total past ``max_wait``."""
@@ -61,7 +70,15 @@ class BoundedRetry(GithubRetry):
         time.sleep(wait)
 
 
-def production_retry(max_wait: float = DEFAULT_MAX_WAIT) -> BoundedRetry:
-    """Five retries of 5xx (POST too: creates tolerate "already exists" afterwards) and rate
-    limits, waiting at most ``max_wait`` seconds in all."""
-    return BoundedRetry(max_wait=max_wait, total=5, backoff_factor=0.5)
+def production_retry(max_wait: float = DEFAULT_MAX_WAIT,
+                     repeat_failed_posts: bool = True) -> BoundedRetry:
+    """Five retries of 5xx and rate limits, waiting at most ``max_wait`` seconds in all.
+
+    POSTs are repeated after a 5xx or a lost answer (the creates relbot makes this way answer
+    "already exists" the second time) unless ``repeat_failed_posts`` is False.
+    """
+    if repeat_failed_posts:
+        return BoundedRetry(max_wait=max_wait, total=5, backoff_factor=0.5)
+    # read=0: a request whose answer was lost may have been applied; never send it twice.
+    return BoundedRetry(max_wait=max_wait, total=5, backoff_factor=0.5, read=0,
+                        repeat_failed_posts=False)

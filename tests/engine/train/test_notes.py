@@ -34,7 +34,9 @@ def test_notes_group_by_kind_and_leave_relbot_commits_out():
     labels = {"security": ["security"], "bug": ["bug"], "feature": ["feature"]}
     entries = [e for e in (
         commit_entry("decoder: fix (#12)", "ada", "decoder: fix (#12)\n\nLabels: bug"),
-        commit_entry("Release 1.0.6", "relbot", "Release 1.0.6"),
+        commit_entry("Release 1.0.6", "relbot", "Release 1.0.6\n\nRelbot-Train: bump-branch"),
+        commit_entry("Release checklist: tag from the branch (#15)", "ada",
+                     "Release checklist: tag from the branch (#15)\n\nLabels: docs"),
         commit_entry("wasi: reject traversal (#13)", "grace",
                      "wasi: reject traversal (#13)\n\nLabels: security\n"
                      f"(cherry picked from commit {'a' * 40})"),
@@ -46,3 +48,5 @@ def test_notes_group_by_kind_and_leave_relbot_commits_out():
     assert "## Breaking changes\n\n- #14 api: drop old call (@linus)" in text
     assert "## Fixes\n\n- #12 decoder: fix (@ada)" in text
     assert "Release 1.0.6" not in text
+    # A person's change titled "Release ..." is a change like any other.
+    assert "- #15 Release checklist: tag from the branch (@ada)" in text
