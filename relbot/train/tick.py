@@ -70,7 +70,7 @@ class TrainReport:
 
 def _job(ctx: Context, releaser: Releaser, command: str, key: str,
          planner: Callable[[TrainSnapshot], list[TrainStep]],
-         gates: Sequence[Gate]) -> Job[TrainStep]:
+         gates: Sequence[Gate], finishes_older: bool = False) -> Job[TrainStep]:
     snapshots: list[TrainSnapshot] = []  # the one the plan was made from, for the gates
 
     def plan() -> list[TrainStep]:
@@ -93,7 +93,8 @@ def _job(ctx: Context, releaser: Releaser, command: str, key: str,
         return [Applied(step, "refused") for step in refused_cut(steps, problems)]
 
     return Job(command, key, TrainStep, plan, TrainSteps(releaser, ctx.policy, ctx.at).apply,
-               refuse=refuse, arguments={"at": ctx.at.isoformat()})
+               refuse=refuse, arguments={"at": ctx.at.isoformat()},
+               finishes_older=finishes_older)
 
 
 def unbumped_tag_problems(releaser: Releaser, policy: Policy, steps: Sequence[TrainStep]
@@ -129,7 +130,8 @@ def tick(ctx: Context, releaser: Releaser, *, dry_run: bool = False, gates: Sequ
     def planner(snap: TrainSnapshot) -> list[TrainStep]:
         return plan_tick(ctx.policy, snap)
 
-    job = _job(ctx, releaser, "release tick", f"tick:{ctx.at}", planner, gates)
+    job = _job(ctx, releaser, "release tick", f"tick:{ctx.at}", planner, gates,
+               finishes_older=True)
     return TrainReport(ctx.at, apply.run(ctx, job, dry_run=dry_run, after_step=after_step),
                        dry_run)
 
