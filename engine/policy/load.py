@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import tomllib
 import types
 import typing
@@ -86,7 +87,8 @@ def _format_loc(loc: tuple[int | str, ...]) -> str:
 
 def _shown(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        # JSON escaping is TOML's basic-string escaping: a newline shows as \n, on one line.
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):

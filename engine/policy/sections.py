@@ -16,9 +16,13 @@ from engine.versions import parse_version
 WEEKDAYS = tuple(name.lower() for name in _calendar.day_name)
 ChangeKind = Literal["security", "bug", "feature", "perf", "docs"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = ("security", "bug", "feature", "perf", "docs")
-PositiveInt = Annotated[int, Field(ge=1)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
 DayOfMonth = Annotated[int, Field(ge=1, le=31)]
+# Upper bounds keep the calendar's date arithmetic finite: a policy asking for a release every
+# ten thousand weeks is a typo, said as one line, not an overflow deep in the calendar.
+Weeks = Annotated[int, Field(ge=1, le=104)]
+Days = Annotated[int, Field(ge=0, le=366)]
+Months = Annotated[int, Field(ge=1, le=600)]
+Count = Annotated[int, Field(ge=1, le=1000)]
 
 
 class StrictModel(BaseModel):
@@ -104,7 +108,7 @@ class Holidays(StrictModel):
 class Cadence(StrictModel):
     """When releases happen: every N weeks on a weekday, or monthly on a day."""
 
-    every_weeks: PositiveInt | None = Field(None, description="Release every N weeks.")
+    every_weeks: Weeks | None = Field(None, description="Release every N weeks (1 to 104).")
     weekday: str | None = Field(None, description="Weekday of a weekly cadence, e.g. tuesday.")
     day_of_month: DayOfMonth | None = Field(
         None, description="Release monthly on this day (clamped to the month's last day)."
@@ -112,7 +116,7 @@ class Cadence(StrictModel):
     anchor_date: date = Field(description="Nominal date of the anchor release.")
     anchor_version: str = Field(description="Version released on the anchor date.")
     bump: Literal["major", "minor"] = Field("major", description="What each release bumps.")
-    branch_cut_days_before: NonNegativeInt | None = Field(
+    branch_cut_days_before: Days | None = Field(
         None, description="Cut the release branch N days before the release."
     )
     branch_cut_day: DayOfMonth | None = Field(
@@ -167,14 +171,14 @@ def _ym(day: date) -> tuple[int, int]:
 class Lts(StrictModel):
     """Long-term-support lines: every Kth release, or every version divisible by K."""
 
-    every: PositiveInt | None = Field(
+    every: Count | None = Field(
         None, description="Every Kth release counting from `from` is LTS (from, from+K, ...)."
     )
-    divisible_by: PositiveInt | None = Field(
+    divisible_by: Count | None = Field(
         None, description="Every version whose line number is divisible by K is LTS."
     )
     from_version: str = Field("0.0.0", alias="from", description="First version the rule covers.")
-    months: PositiveInt = Field(description="An LTS line is supported this many months.")
+    months: Months = Field(description="An LTS line is supported this many months.")
 
     _version = field_validator("from_version")(_check_version)
 
@@ -188,11 +192,11 @@ class Lts(StrictModel):
 class Support(StrictModel):
     """Which release lines get fixes, and until when."""
 
-    newest: PositiveInt | None = Field(None, description="The N newest releases are supported.")
-    months: PositiveInt | None = Field(
+    newest: Count | None = Field(None, description="The N newest releases are supported.")
+    months: Months | None = Field(
         None, description="Support ends M months after a line's release."
     )
-    security_weeks: NonNegativeInt = Field(
+    security_weeks: Annotated[int, Field(ge=0, le=520)] = Field(
         0, description="After regular support ends, security fixes only for X more weeks."
     )
     lts: Lts | None = None
@@ -254,13 +258,13 @@ class Milestone(StrictModel):
 class Toolchain(StrictModel):
     """The minimum toolchain (floor) rule: support the N newest, or newest minus K."""
 
-    newest: PositiveInt | None = Field(
+    newest: Count | None = Field(
         None, description="Support the N newest toolchain releases."
     )
-    newest_minus: NonNegativeInt | None = Field(
+    newest_minus: Annotated[int, Field(ge=0, le=1000)] | None = Field(
         None, description="The floor is the newest release minus K minors."
     )
-    grace_days: NonNegativeInt = Field(
+    grace_days: Days = Field(
         0, description="Days after a toolchain release during which the old floor is accepted."
     )
     files: list[str] = Field(default_factory=list, description="Files declaring the floor.")

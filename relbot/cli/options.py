@@ -39,14 +39,21 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+# Release calendars are projected years ahead; far-off dates would overflow that arithmetic.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+
+
 def parse_day(value: str | None, option: str) -> date | None:
-    """A YYYY-MM-DD option value, or a one-line usage error."""
+    """A YYYY-MM-DD option value from 1970 to 2199, or a one-line usage error."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f'{option}: expected a date as YYYY-MM-DD, got "{value}"') from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise UsageError(f"{option} {value}: give a date from {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
 
 
 def day_or_today(value: str | None, option: str = "--at") -> date:

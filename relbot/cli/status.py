@@ -35,7 +35,8 @@ def calendar(
     policy: PolicyOption = None,
     from_: Annotated[str | None, typer.Option("--from", help="First date (default: --at).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last date, inclusive.")] = None,
-    count: Annotated[int | None, typer.Option("--count", min=1, help="How many releases.")] = None,
+    count: Annotated[int | None, typer.Option(
+        "--count", min=1, max=1000, help="How many releases (at most 1000).")] = None,
     at: AtOption = None,
     format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
 ) -> None:

@@ -82,8 +82,10 @@ def _start(repo: Path, args: tuple[str, ...], env: Mapping[str, str] | None,
 
 
 def _failure(repo: Path, args: tuple[str, ...], code: int, stdout: str, stderr: str) -> GitError:
-    detail = (stderr or stdout).strip().splitlines()
-    reason = detail[-1] if detail else f"exit code {code}"
+    detail = [line.strip() for line in (stderr or stdout).strip().splitlines() if line.strip()]
+    # git's own diagnosis ("fatal: cannot lock ref ...") says more than its closing advice.
+    said = [line for line in detail if line.startswith(("fatal:", "error:"))]
+    reason = (said or detail[-1:] or [f"exit code {code}"])[0]
     return GitError(f"git {' '.join(args[:3])} failed in {repo}: {reason}")
 
 

@@ -63,15 +63,18 @@ class GitHubForge(GitHubSession):
             number = found
         pr = int(number.group(1))
         pull = self._read_pull(pr)
-        sha = str(pull.merge_commit_sha)
+        with self._api(f"reading #{pr}"):  # every field read here, where a bad one is one line
+            sha = str(pull.merge_commit_sha)
+            title, url = str(pull.title or f"#{pr}"), pull.html_url
+            author = pull.user.login if pull.user is not None else None
+            labels = tuple(str(label.name) for label in pull.labels or ())
         if not FULL_SHA.fullmatch(sha):  # API data never reaches git as an option or a rev name
             raise GitHubError(f"GitHub answered #{pr} with a merge commit that is not a commit "
                               "id; check the pull request on GitHub")
         if refs.resolve(self.root, sha) is None:
             self._git("fetch", "--quiet", self.remote, sha)
         self._original = pull
-        return ChangeRef(pr=pr, sha=sha, title=pull.title, author=pull.user.login,
-                         labels=tuple(label.name for label in pull.labels), url=pull.html_url,
+        return ChangeRef(pr=pr, sha=sha, title=title, author=author, labels=labels, url=url,
                          picks=self._merged_commits(pull, sha))
 
     def _merged_commits(self, pull: PullRequest, sha: str) -> tuple[str, ...]:
@@ -82,7 +85,7 @@ class GitHubForge(GitHubSession):
         with N commits was a rebase when the N first-parent commits ending there carry the PR's
         commit subjects, in order; otherwise it was a squash.
         """
-        count = int(pull.commits or 0)
+        count = pull.commits if isinstance(pull.commits, int) else 0
         if count <= 1 or len(pick.commit_info(self.root, sha).parents) > 1:
             return ()
         with self._api(f"reading the commits of #{pull.number}"):
@@ -100,6 +103,12 @@ class GitHubForge(GitHubSession):
             try:
                 pull = self._repo.get_pull(pr)
                 merged = pull.merged_at is not None and bool(pull.merge_commit_sha)
+                # Read every field relbot uses now: a malformed answer fails here, in one line.
+                _fields = (pull.title, pull.user, pull.labels, pull.html_url, pull.commits,
+                           pull.issue_url, pull.base, pull.head)
+                if pull.number != pr:
+                    raise GitHubError(f"GitHub answered #{pr} with pull request #{pull.number}; "
+                                      "run again later, and report it if it persists")
             except UnknownObjectException:
                 raise UsageError(f"no pull request #{pr} in {self.repository}") from None
             if not merged:

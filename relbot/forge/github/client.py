@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import requests
 from github import Auth, Github, GithubException
 from github.GithubException import (
+    BadAttributeException,
     BadCredentialsException,
     RateLimitExceededExceedsMaxWait,
     RateLimitExceededException,
@@ -106,6 +107,11 @@ def github_errors(doing: str, api_url: str, token: str | None) -> Iterator[None]
     except WaitTooLong as exc:
         raise GitHubError(f"GitHub asked relbot to wait {exc.seconds:.0f} s while {doing} (rate "
                           f"limit or outage); run again after {_utc(exc.until)}") from None
+    except BadAttributeException as exc:
+        raise GitHubError(f"GitHub's answer while {doing} is not what its API documents (a "
+                          f"{type(exc.actual_value).__name__} where a "
+                          f"{getattr(exc.expected_type, '__name__', exc.expected_type)} belongs); "
+                          "run again later, and report it if it persists") from None
     except BadCredentialsException:
         raise GitHubError(f"GitHub rejected the token while {doing} (401 Bad credentials); "
                           "check GITHUB_TOKEN") from None
